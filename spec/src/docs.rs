@@ -24,11 +24,21 @@ pub fn section(name: &str) -> Option<String> {
 }
 
 fn field_table(fields: &[Field], base: usize) -> String {
-    let mut s = String::from("| frame bytes | header bytes | size | field | meaning |\n|---|---|---|---|---|\n");
+    let mut s =
+        String::from("| frame bytes | header bytes | size | field | meaning |\n|---|---|---|---|---|\n");
     for f in fields {
         let frame = format!("{}..{}", base + f.offset, base + f.offset + f.size);
-        let header = if base == 0 { "-".to_string() } else { format!("{}..{}", f.offset, f.offset + f.size) };
-        writeln!(s, "| {frame} | {header} | {} | `{}` | {} |", f.size, f.name, f.doc).unwrap();
+        let header = if base == 0 {
+            "-".to_string()
+        } else {
+            format!("{}..{}", f.offset, f.offset + f.size)
+        };
+        writeln!(
+            s,
+            "| {frame} | {header} | {} | `{}` | {} |",
+            f.size, f.name, f.doc
+        )
+        .unwrap();
     }
     s
 }
@@ -51,9 +61,16 @@ fn flags_table() -> String {
 
 fn register_tables() -> String {
     let mut s = String::new();
-    let blocks = [("Core block", regs::CORE_BLOCK..regs::TENANT_BLOCK), ("Tenant table block", regs::TENANT_BLOCK..regs::WINDOW_BYTES)];
+    let blocks = [
+        ("Core block", regs::CORE_BLOCK..regs::TENANT_BLOCK),
+        ("Tenant table block", regs::TENANT_BLOCK..regs::WINDOW_BYTES),
+    ];
     for (title, range) in blocks {
-        writeln!(s, "### {title}\n\n| address | name | width | access | reset | meaning |\n|---|---|---|---|---|---|").unwrap();
+        writeln!(
+            s,
+            "### {title}\n\n| address | name | width | access | reset | meaning |\n|---|---|---|---|---|---|"
+        )
+        .unwrap();
         for r in regs::ALL.iter().filter(|r| range.contains(&r.addr)) {
             writeln!(s, "{}", register_row(r)).unwrap();
         }
@@ -64,7 +81,15 @@ fn register_tables() -> String {
 }
 
 fn register_row(r: &Reg) -> String {
-    format!("| 0x{:04x} | `{}` | {} | {} | 0x{:x} | {} |", r.addr, r.name, r.width, r.access.name(), r.reset, r.doc)
+    format!(
+        "| 0x{:04x} | `{}` | {} | {} | 0x{:x} | {} |",
+        r.addr,
+        r.name,
+        r.width,
+        r.access.name(),
+        r.reset,
+        r.doc
+    )
 }
 
 /// Replaces every generated section of `doc` with fresh output. Errors name a missing marker.
@@ -75,7 +100,10 @@ pub fn regenerate(doc: &str) -> Result<String, String> {
         let end = format!("<!-- END GENERATED: {name} -->");
         let Some(b) = out.find(&begin) else { continue };
         let start = b + begin.len();
-        let stop = out[start..].find(&end).ok_or(format!("section {name} has no END marker"))? + start;
+        let stop = out[start..]
+            .find(&end)
+            .ok_or(format!("section {name} has no END marker"))?
+            + start;
         out.replace_range(start..stop, &section(name).expect("known section"));
     }
     Ok(out)
@@ -83,5 +111,9 @@ pub fn regenerate(doc: &str) -> Result<String, String> {
 
 /// The sections a doc contains.
 pub fn sections_in(doc: &str) -> Vec<&'static str> {
-    SECTIONS.iter().copied().filter(|n| doc.contains(&format!("<!-- BEGIN GENERATED: {n} -->"))).collect()
+    SECTIONS
+        .iter()
+        .copied()
+        .filter(|n| doc.contains(&format!("<!-- BEGIN GENERATED: {n} -->")))
+        .collect()
 }

@@ -45,10 +45,9 @@ pub const H3_MASKS: [u64; HASH_BITS] = make_masks();
 /// The full 16-bit hash.
 pub fn hash16(tenant: u8, seq: u32, salt: u16) -> u16 {
     let key = hash_key(tenant, seq, salt);
-    H3_MASKS
-        .iter()
-        .enumerate()
-        .fold(0u16, |acc, (i, m)| acc | (((key & m).count_ones() & 1) as u16) << i)
+    H3_MASKS.iter().enumerate().fold(0u16, |acc, (i, m)| {
+        acc | (((key & m).count_ones() & 1) as u16) << i
+    })
 }
 
 /// The slot a fragment lives in, for a pool of `slots` (a power of two, at most 65536).
@@ -70,7 +69,10 @@ mod tests {
                 for base in [0u32, 64, 1 << 20, u32::MAX - 63] {
                     let mut seen = std::collections::HashSet::new();
                     for seq in base..=base.wrapping_add(63).max(base) {
-                        assert!(seen.insert(slot_index(tenant, seq, 0, slots)), "{slots} {tenant} {base} {seq}");
+                        assert!(
+                            seen.insert(slot_index(tenant, seq, 0, slots)),
+                            "{slots} {tenant} {base} {seq}"
+                        );
                     }
                 }
             }
@@ -79,7 +81,9 @@ mod tests {
 
     #[test]
     fn salt_moves_a_fragment() {
-        let moved = (1..=16u16).filter(|s| slot_index(3, 1000, *s, 4096) != slot_index(3, 1000, 0, 4096)).count();
+        let moved = (1..=16u16)
+            .filter(|s| slot_index(3, 1000, *s, 4096) != slot_index(3, 1000, 0, 4096))
+            .count();
         assert!(moved >= 15, "only {moved} of 16 salts moved the fragment");
     }
 

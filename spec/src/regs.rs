@@ -174,8 +174,17 @@ registers! {
 }
 
 /// Global counters, in the snapshot's order.
-pub const CORE_COUNTER_REGS: &[Reg] =
-    &[C_RX_FRAMES, C_TX_FRAMES, C_RX_PASS, C_TX_PASS, C_MALFORMED, C_UNKNOWN_TENANT, C_RESULTS, C_PARTIALS, C_RELEASES];
+pub const CORE_COUNTER_REGS: &[Reg] = &[
+    C_RX_FRAMES,
+    C_TX_FRAMES,
+    C_RX_PASS,
+    C_TX_PASS,
+    C_MALFORMED,
+    C_UNKNOWN_TENANT,
+    C_RESULTS,
+    C_PARTIALS,
+    C_RELEASES,
+];
 /// Per-tenant counters, in the snapshot's order.
 pub const TENANT_COUNTER_REGS: &[Reg] = &[
     T_FRAMES,
@@ -214,7 +223,10 @@ pub fn check_map() -> Result<(), String> {
             return Err(format!("{}: width {} is not 32 or 64", r.name, r.width));
         }
         if r.addr % (r.width / 8) != 0 {
-            return Err(format!("{}: address 0x{:04x} not aligned to its width", r.name, r.addr));
+            return Err(format!(
+                "{}: address 0x{:04x} not aligned to its width",
+                r.name, r.addr
+            ));
         }
         if r.addr + r.width / 8 > WINDOW_BYTES {
             return Err(format!("{}: outside the window", r.name));
@@ -226,7 +238,10 @@ pub fn check_map() -> Result<(), String> {
     words.sort();
     for pair in words.windows(2) {
         if pair[0].0 == pair[1].0 {
-            return Err(format!("{} and {} overlap at 0x{:04x}", pair[0].1, pair[1].1, pair[0].0));
+            return Err(format!(
+                "{} and {} overlap at 0x{:04x}",
+                pair[0].1, pair[1].1, pair[0].0
+            ));
         }
     }
     Ok(())
@@ -239,15 +254,31 @@ mod tests {
     #[test]
     fn map_is_well_formed_and_sorted() {
         check_map().unwrap();
-        assert!(ALL.windows(2).all(|p| p[0].addr < p[1].addr), "table must be in address order");
+        assert!(
+            ALL.windows(2).all(|p| p[0].addr < p[1].addr),
+            "table must be in address order"
+        );
         for r in CORE_COUNTER_REGS {
-            assert!(CORE_COUNTERS.contains(&r.addr) && r.width == 64 && r.access == Access::Ro, "{}", r.name);
+            assert!(
+                CORE_COUNTERS.contains(&r.addr) && r.width == 64 && r.access == Access::Ro,
+                "{}",
+                r.name
+            );
         }
         for r in TENANT_COUNTER_REGS {
-            assert!(TENANT_COUNTERS.contains(&r.addr) && r.width == 64 && r.access == Access::Ro, "{}", r.name);
+            assert!(
+                TENANT_COUNTERS.contains(&r.addr) && r.width == 64 && r.access == Access::Ro,
+                "{}",
+                r.name
+            );
         }
-        let counters = ALL.iter().filter(|r| CORE_COUNTERS.contains(&r.addr) || TENANT_COUNTERS.contains(&r.addr));
-        assert_eq!(counters.count(), CORE_COUNTER_REGS.len() + TENANT_COUNTER_REGS.len());
+        let counters = ALL
+            .iter()
+            .filter(|r| CORE_COUNTERS.contains(&r.addr) || TENANT_COUNTERS.contains(&r.addr));
+        assert_eq!(
+            counters.count(),
+            CORE_COUNTER_REGS.len() + TENANT_COUNTER_REGS.len()
+        );
     }
 
     #[test]

@@ -18,7 +18,12 @@ pub struct Field {
 
 impl Field {
     const fn new(name: &'static str, offset: usize, size: usize, doc: &'static str) -> Self {
-        Field { name, offset, size, doc }
+        Field {
+            name,
+            offset,
+            size,
+            doc,
+        }
     }
     /// Byte range of this field inside a whole frame, given the offset of its header.
     pub const fn at(&self, header_offset: usize) -> std::ops::Range<usize> {
@@ -36,7 +41,12 @@ pub mod frame {
     pub const IP_TOS: Field = Field::new("ip.tos", 15, 1, "DSCP/ECN, copied");
     pub const IP_LEN: Field = Field::new("ip.total_len", 16, 2, "20 + 8 + 22 + 4 * elements");
     pub const IP_ID: Field = Field::new("ip.id", 18, 2, "Identification, copied");
-    pub const IP_FRAG: Field = Field::new("ip.frag", 20, 2, "Flags and fragment offset: MF and offset must be 0");
+    pub const IP_FRAG: Field = Field::new(
+        "ip.frag",
+        20,
+        2,
+        "Flags and fragment offset: MF and offset must be 0",
+    );
     pub const IP_TTL: Field = Field::new("ip.ttl", 22, 1, "Time to live, copied");
     pub const IP_PROTO: Field = Field::new("ip.proto", 23, 1, "17 (UDP)");
     pub const IP_CSUM: Field = Field::new("ip.checksum", 24, 2, "Header checksum, verified on input");
@@ -45,7 +55,12 @@ pub mod frame {
     pub const UDP_SRC: Field = Field::new("udp.src", 34, 2, "Source port");
     pub const UDP_DST: Field = Field::new("udp.dst", 36, 2, "Destination port: the UDP_PORT register");
     pub const UDP_LEN: Field = Field::new("udp.len", 38, 2, "8 + 22 + 4 * elements");
-    pub const UDP_CSUM: Field = Field::new("udp.checksum", 40, 2, "Ignored on input, 0 in every frame the core writes");
+    pub const UDP_CSUM: Field = Field::new(
+        "udp.checksum",
+        40,
+        2,
+        "Ignored on input, 0 in every frame the core writes",
+    );
 }
 
 /// Every field before the aggregation header, in order.
@@ -75,12 +90,27 @@ pub mod field {
     pub const MAGIC: Field = Field::new("magic", 0, 1, "0xA6: marks an aggnic frame");
     pub const VERSION: Field = Field::new("version", 1, 1, "Wire format version: 1");
     pub const KIND: Field = Field::new("kind", 2, 1, "Message kind (see the kinds table)");
-    pub const FLAGS: Field = Field::new("flags", 3, 1, "Flag bits (see the flags table); undefined bits are 0");
+    pub const FLAGS: Field = Field::new(
+        "flags",
+        3,
+        1,
+        "Flag bits (see the flags table); undefined bits are 0",
+    );
     pub const TENANT: Field = Field::new("tenant", 4, 1, "Tenant id: index into the tenant table");
     pub const WORKER: Field = Field::new("worker", 5, 1, "Worker id within the tenant, 0..=63");
     pub const ELEMENTS: Field = Field::new("elements", 6, 2, "Number of int32 lanes in the payload");
-    pub const SEQ: Field = Field::new("seq", 8, 4, "Fragment sequence number (serial arithmetic mod 2^32)");
-    pub const SALT: Field = Field::new("salt", 12, 2, "Hash salt of the fragment; in a PS RESULT, the salt of fragment seq + window");
+    pub const SEQ: Field = Field::new(
+        "seq",
+        8,
+        4,
+        "Fragment sequence number (serial arithmetic mod 2^32)",
+    );
+    pub const SALT: Field = Field::new(
+        "salt",
+        12,
+        2,
+        "Hash salt of the fragment; in a PS RESULT, the salt of fragment seq + window",
+    );
     pub const KEY_OR_BITMAP: Field = Field::new(
         "key_or_bitmap",
         14,
@@ -138,7 +168,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [Kind::Update, Kind::Result, Kind::Flush, Kind::Partial, Kind::Release];
+    pub const ALL: [Kind; 5] = [
+        Kind::Update,
+        Kind::Result,
+        Kind::Flush,
+        Kind::Partial,
+        Kind::Release,
+    ];
 
     pub fn from_u8(v: u8) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| *k as u8 == v)
@@ -184,11 +220,31 @@ pub mod flags {
 
     /// (bit, name, doc) of every flag, for documentation.
     pub const TABLE: [(u8, &str, &str); 5] = [
-        (RESEND, "RESEND", "worker: a retransmission; the core forwards it to the PS, never aggregates it"),
-        (COLLISION, "COLLISION", "core: the slot is held by another fragment; forwarded to the PS"),
-        (OVER_QUOTA, "OVER_QUOTA", "core: the tenant holds its whole slot quota; forwarded to the PS"),
-        (OUT_OF_WINDOW, "OUT_OF_WINDOW", "core: fragment beyond the tenant's window; forwarded to the PS"),
-        (OVERFLOW, "OVERFLOW", "a lane saturated in this sum; the sum may not be exact"),
+        (
+            RESEND,
+            "RESEND",
+            "worker: a retransmission; the core forwards it to the PS, never aggregates it",
+        ),
+        (
+            COLLISION,
+            "COLLISION",
+            "core: the slot is held by another fragment; forwarded to the PS",
+        ),
+        (
+            OVER_QUOTA,
+            "OVER_QUOTA",
+            "core: the tenant holds its whole slot quota; forwarded to the PS",
+        ),
+        (
+            OUT_OF_WINDOW,
+            "OUT_OF_WINDOW",
+            "core: fragment beyond the tenant's window; forwarded to the PS",
+        ),
+        (
+            OVERFLOW,
+            "OVERFLOW",
+            "a lane saturated in this sum; the sum may not be exact",
+        ),
     ];
 }
 
@@ -297,11 +353,17 @@ impl Frame {
     /// # Panics
     /// If the payload has more than [`MAX_ELEMENTS_WIRE`] lanes (a caller bug, not input).
     pub fn encode(&self) -> Vec<u8> {
-        assert!(self.payload.len() <= MAX_ELEMENTS_WIRE, "payload too long for one frame");
+        assert!(
+            self.payload.len() <= MAX_ELEMENTS_WIRE,
+            "payload too long for one frame"
+        );
         let elements = self.payload.len() as u16;
         let mut out = vec![0u8; PAYLOAD_OFFSET + LANE_BYTES * self.payload.len()];
         write_l2_l4(&mut out, &self.addr, elements);
-        let header = Header { elements, ..self.header };
+        let header = Header {
+            elements,
+            ..self.header
+        };
         let mut h = [0u8; HEADER_LEN];
         header.encode(&mut h);
         out[HEADER_OFFSET..PAYLOAD_OFFSET].copy_from_slice(&h);
@@ -340,7 +402,10 @@ pub fn write_l2_l4(out: &mut [u8], a: &Addressing, elements: u16) {
 /// RFC 791 header checksum: the ones' complement of the ones' complement sum of the 16-bit words,
 /// with the checksum field itself counted as it is. Over a header with a correct checksum it gives 0.
 pub fn ipv4_checksum(header: &[u8]) -> u16 {
-    let mut sum: u32 = header.chunks(2).map(|w| u32::from(u16::from_be_bytes([w[0], w[1]]))).sum();
+    let mut sum: u32 = header
+        .chunks(2)
+        .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
+        .sum();
     while sum > 0xffff {
         sum = (sum & 0xffff) + (sum >> 16);
     }
@@ -354,23 +419,38 @@ pub enum DecodeError {
     Truncated(usize),
     BadIpChecksum,
     /// IPv4 total length disagrees with the frame's length.
-    IpLength { ip_total: u16, frame: usize },
-    UdpLength { udp: u16, ip_total: u16 },
+    IpLength {
+        ip_total: u16,
+        frame: usize,
+    },
+    UdpLength {
+        udp: u16,
+        ip_total: u16,
+    },
     BadMagic(u8),
     BadVersion(u8),
     BadKind(u8),
     ReservedFlags(u8),
     /// The payload is not `elements` whole int32 lanes.
-    PayloadLength { elements: u16, payload_bytes: usize },
+    PayloadLength {
+        elements: u16,
+        payload_bytes: usize,
+    },
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DecodeError::Truncated(n) => write!(f, "frame of {n} bytes is shorter than the {PAYLOAD_OFFSET}-byte headers"),
+            DecodeError::Truncated(n) => write!(
+                f,
+                "frame of {n} bytes is shorter than the {PAYLOAD_OFFSET}-byte headers"
+            ),
             DecodeError::BadIpChecksum => write!(f, "IPv4 header checksum is wrong"),
             DecodeError::IpLength { ip_total, frame } => {
-                write!(f, "IPv4 total length {ip_total} does not match frame length {frame}")
+                write!(
+                    f,
+                    "IPv4 total length {ip_total} does not match frame length {frame}"
+                )
             }
             DecodeError::UdpLength { udp, ip_total } => {
                 write!(f, "UDP length {udp} does not match IPv4 total length {ip_total}")
@@ -379,8 +459,15 @@ impl fmt::Display for DecodeError {
             DecodeError::BadVersion(v) => write!(f, "wire version {v} is not {VERSION}"),
             DecodeError::BadKind(k) => write!(f, "unknown kind {k}"),
             DecodeError::ReservedFlags(x) => write!(f, "flags 0x{x:02x} set undefined bits"),
-            DecodeError::PayloadLength { elements, payload_bytes } => {
-                write!(f, "{elements} elements need {} payload bytes, frame has {payload_bytes}", 4 * *elements as usize)
+            DecodeError::PayloadLength {
+                elements,
+                payload_bytes,
+            } => {
+                write!(
+                    f,
+                    "{elements} elements need {} payload bytes, frame has {payload_bytes}",
+                    4 * *elements as usize
+                )
             }
         }
     }
@@ -406,7 +493,11 @@ pub fn classify(b: &[u8], udp_port: u16) -> Classified {
         && b[frame::IP_FRAG.at(0)][0] & 0x3f == 0 // MF clear, offset high bits 0
         && b[frame::IP_FRAG.at(0)][1] == 0
         && b[frame::UDP_DST.at(0)] == udp_port.to_be_bytes();
-    if is_ours { Classified::Aggregation(decode(b)) } else { Classified::PassThrough }
+    if is_ours {
+        Classified::Aggregation(decode(b))
+    } else {
+        Classified::PassThrough
+    }
 }
 
 /// Decodes a whole aggregation frame, checking every length and the IPv4 checksum.
@@ -420,7 +511,10 @@ pub fn decode(b: &[u8]) -> Result<Frame, DecodeError> {
     }
     let ip_total = u16::from_be_bytes(be(b, frame::IP_LEN));
     if ETH_LEN + ip_total as usize != b.len() {
-        return Err(DecodeError::IpLength { ip_total, frame: b.len() });
+        return Err(DecodeError::IpLength {
+            ip_total,
+            frame: b.len(),
+        });
     }
     let udp = u16::from_be_bytes(be(b, frame::UDP_LEN));
     if udp as usize + IPV4_LEN != ip_total as usize {
@@ -429,13 +523,20 @@ pub fn decode(b: &[u8]) -> Result<Frame, DecodeError> {
     let header = Header::decode(b[HEADER_OFFSET..PAYLOAD_OFFSET].try_into().expect("22 bytes"))?;
     let payload_bytes = b.len() - PAYLOAD_OFFSET;
     if payload_bytes != LANE_BYTES * header.elements as usize {
-        return Err(DecodeError::PayloadLength { elements: header.elements, payload_bytes });
+        return Err(DecodeError::PayloadLength {
+            elements: header.elements,
+            payload_bytes,
+        });
     }
     let payload = b[PAYLOAD_OFFSET..]
         .chunks_exact(LANE_BYTES)
         .map(|c| i32::from_be_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
-    Ok(Frame { addr: addressing(b), header, payload })
+    Ok(Frame {
+        addr: addressing(b),
+        header,
+        payload,
+    })
 }
 
 /// Reads the addressing fields of a frame at least [`HEADER_OFFSET`] bytes long.

@@ -32,17 +32,30 @@ pub const WORKERS: u32 = 64;
 
 impl Params {
     /// The default set used by tests and the simulator.
-    pub const DEFAULT: Params = Params { lanes: 16, elements: 64, slots: 1024, tenants: 16, window: 64 };
+    pub const DEFAULT: Params = Params {
+        lanes: 16,
+        elements: 64,
+        slots: 1024,
+        tenants: 16,
+        window: 64,
+    };
 
     pub fn validate(&self) -> Result<(), String> {
         if self.lanes != 8 && self.lanes != 16 {
             return Err(format!("lanes must be 8 or 16, not {}", self.lanes));
         }
         if self.elements == 0 || self.elements as usize > wire::MAX_ELEMENTS_WIRE {
-            return Err(format!("elements must be 1..={}, not {}", wire::MAX_ELEMENTS_WIRE, self.elements));
+            return Err(format!(
+                "elements must be 1..={}, not {}",
+                wire::MAX_ELEMENTS_WIRE,
+                self.elements
+            ));
         }
         if !self.slots.is_power_of_two() || self.slots > 1 << crate::hash::HASH_BITS {
-            return Err(format!("slots must be a power of two up to 65536, not {}", self.slots));
+            return Err(format!(
+                "slots must be a power of two up to 65536, not {}",
+                self.slots
+            ));
         }
         if self.tenants == 0 || self.tenants > 256 {
             return Err(format!("tenants must be 1..=256, not {}", self.tenants));
@@ -205,7 +218,13 @@ impl Core {
         self.count(CoreCounter::RxFrames);
         let pass = |core: &mut Core| {
             core.count(CoreCounter::RxPass);
-            (Outputs { to_host: vec![bytes.to_vec()], to_network: vec![] }, None)
+            (
+                Outputs {
+                    to_host: vec![bytes.to_vec()],
+                    to_network: vec![],
+                },
+                None,
+            )
         };
         if !self.regs.enable {
             return pass(self);
@@ -254,8 +273,13 @@ impl Core {
             self.count_tenant(t, TenantCounter::BadKey);
             return Verdict::BadKey;
         }
-        let (mask, base, done, quota, in_use) =
-            (tenant.entry.mask, tenant.base, tenant.done, tenant.entry.quota, tenant.slots_in_use);
+        let (mask, base, done, quota, in_use) = (
+            tenant.entry.mask,
+            tenant.base,
+            tenant.done,
+            tenant.entry.quota,
+            tenant.slots_in_use,
+        );
         self.count_tenant(t, TenantCounter::Frames);
         let bit = 1u64 << h.worker;
         if mask & bit == 0 {
@@ -385,7 +409,13 @@ impl Core {
     fn flush(&mut self, bytes: &[u8], h: &Header) -> Vec<u8> {
         self.count(CoreCounter::Partials);
         let index = slot_index(h.tenant, h.seq, h.salt, self.params.slots) as usize;
-        let mut header = Header { kind: Kind::Partial, flags: 0, elements: 0, key_or_bitmap: 0, ..*h };
+        let mut header = Header {
+            kind: Kind::Partial,
+            flags: 0,
+            elements: 0,
+            key_or_bitmap: 0,
+            ..*h
+        };
         let mut sum = Vec::new();
         if let Some(slot) = self.take_slot(index, h) {
             self.count_tenant(h.tenant, TenantCounter::Flushed);
@@ -411,7 +441,9 @@ impl Core {
 
     /// Frees slot `index` if the fragment of `h` holds it.
     fn take_slot(&mut self, index: usize, h: &Header) -> Option<Slot> {
-        let held = self.slots[index].as_ref().is_some_and(|s| (s.tenant, s.seq, s.salt) == (h.tenant, h.seq, h.salt));
+        let held = self.slots[index]
+            .as_ref()
+            .is_some_and(|s| (s.tenant, s.seq, s.salt) == (h.tenant, h.seq, h.salt));
         if !held {
             return None;
         }
@@ -466,7 +498,11 @@ pub fn reply(trigger: &[u8], header: &Header, payload: &[i32]) -> Vec<u8> {
     let csum = wire::ipv4_checksum(&out[wire::ETH_LEN..wire::ETH_LEN + wire::IPV4_LEN]);
     out[wire::frame::IP_CSUM.at(0)].copy_from_slice(&csum.to_be_bytes());
     let mut h = [0u8; wire::HEADER_LEN];
-    Header { elements: payload.len() as u16, ..*header }.encode(&mut h);
+    Header {
+        elements: payload.len() as u16,
+        ..*header
+    }
+    .encode(&mut h);
     out[wire::HEADER_OFFSET..wire::PAYLOAD_OFFSET].copy_from_slice(&h);
     for (i, lane) in payload.iter().enumerate() {
         let at = wire::PAYLOAD_OFFSET + wire::LANE_BYTES * i;

@@ -41,13 +41,19 @@ fn word(value: u64, hi: bool) -> u32 {
 }
 
 fn set_word(old: u64, value: u32, hi: bool) -> u64 {
-    if hi { old & 0xffff_ffff | u64::from(value) << 32 } else { old & !0xffff_ffff | u64::from(value) }
+    if hi {
+        old & 0xffff_ffff | u64::from(value) << 32
+    } else {
+        old & !0xffff_ffff | u64::from(value)
+    }
 }
 
 impl Core {
     /// An AXI4-Lite read of the 32-bit word at `addr`.
     pub fn read(&self, addr: u32) -> u32 {
-        let Some((reg, hi)) = regs::lookup(addr) else { return 0 };
+        let Some((reg, hi)) = regs::lookup(addr) else {
+            return 0;
+        };
         if reg.access == Access::Wo {
             return 0;
         }
@@ -86,7 +92,9 @@ impl Core {
 
     /// An AXI4-Lite write of the 32-bit word at `addr`.
     pub fn write(&mut self, addr: u32, value: u32) {
-        let Some((reg, hi)) = regs::lookup(addr) else { return };
+        let Some((reg, hi)) = regs::lookup(addr) else {
+            return;
+        };
         if reg.access == Access::Ro {
             return;
         }
@@ -99,8 +107,10 @@ impl Core {
                 }
                 if value & command::SNAPSHOT != 0 {
                     self.regs.core_snapshot = self.counters;
-                    self.regs.tenant_snapshot =
-                        self.tenants.get(self.regs.tenant_sel as usize).map_or([0; TENANT_COUNTERS], |t| t.counters);
+                    self.regs.tenant_snapshot = self
+                        .tenants
+                        .get(self.regs.tenant_sel as usize)
+                        .map_or([0; TENANT_COUNTERS], |t| t.counters);
                 }
             }
             regs::UDP_PORT => self.regs.udp_port = value as u16,
@@ -113,7 +123,10 @@ impl Core {
             regs::TENANT_SEL => {
                 self.regs.tenant_sel = value;
                 if let Some(t) = self.tenants.get(value as usize) {
-                    self.regs.staged = TenantEntry { window_base: t.base, ..t.entry };
+                    self.regs.staged = TenantEntry {
+                        window_base: t.base,
+                        ..t.entry
+                    };
                 }
             }
             regs::T_CTRL => {
@@ -138,7 +151,11 @@ impl Core {
     /// Reads a whole register, both words of a 64-bit one.
     pub fn read_reg64(&self, reg: Reg) -> u64 {
         let lo = u64::from(self.read(reg.addr));
-        if reg.width == 64 { lo | u64::from(self.read(reg.hi())) << 32 } else { lo }
+        if reg.width == 64 {
+            lo | u64::from(self.read(reg.hi())) << 32
+        } else {
+            lo
+        }
     }
 
     /// Configures tenant `t` through the registers, as the driver does.
