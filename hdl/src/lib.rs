@@ -1,4 +1,18 @@
-//! The aggregation core in rust-hdl. Empty until the hardware issue lands: the core's behaviour is
-//! defined by `aggnic_spec::model`, which this crate will implement as a pipeline.
+//! The aggregation core in rust-hdl. The core's behaviour is defined by `aggnic_spec::model`, which
+//! this crate implements as a pipeline, one block per file; each file carries a simulation test
+//! against the spec's functions and a yosys synthesizability check.
+//!
+//! Blocks so far:
+//! - [`slot_hash::SlotHash`]: the H3 slot hash, XOR trees generated from `aggnic_spec::hash::H3_MASKS`.
+//! - [`header_parse::HeaderParse`]: classifies and decodes the first 64-byte beat of a frame.
+//! - [`axil_regs::AxilRegs`]: AXI4-Lite slave skeleton decoding `aggnic_spec::regs`.
+
+pub mod axil_regs;
+pub mod export;
+pub mod header_parse;
+pub mod slot_hash;
+
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use aggnic_spec::model::Params;

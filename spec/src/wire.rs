@@ -137,6 +137,11 @@ pub const MAGIC: u8 = 0xA6;
 pub const VERSION: u8 = 1;
 pub const ETHERTYPE_IPV4: u16 = 0x0800;
 pub const IPPROTO_UDP: u8 = 17;
+/// IPv4 version 4, header of 5 words: the only IPv4 header the core parses.
+pub const IPV4_VER_IHL: u8 = 0x45;
+/// Bits of the IPv4 flags/fragment-offset word that must be 0 in an aggregation frame: MF and the
+/// offset (DF and the reserved bit may be set).
+pub const IPV4_FRAGMENT_MASK: u16 = 0x3fff;
 pub const ETH_LEN: usize = 14;
 pub const IPV4_LEN: usize = 20;
 pub const UDP_LEN: usize = 8;
@@ -381,7 +386,7 @@ pub fn write_l2_l4(out: &mut [u8], a: &Addressing, elements: u16) {
     out[frame::ETH_DST.at(0)].copy_from_slice(&a.eth_dst);
     out[frame::ETH_SRC.at(0)].copy_from_slice(&a.eth_src);
     out[frame::ETH_TYPE.at(0)].copy_from_slice(&ETHERTYPE_IPV4.to_be_bytes());
-    out[frame::IP_VER_IHL.offset] = 0x45;
+    out[frame::IP_VER_IHL.offset] = IPV4_VER_IHL;
     out[frame::IP_TOS.offset] = a.ip_tos;
     out[frame::IP_LEN.at(0)].copy_from_slice(&ip_len.to_be_bytes());
     out[frame::IP_ID.at(0)].copy_from_slice(&a.ip_id.to_be_bytes());
@@ -488,10 +493,9 @@ pub enum Classified {
 pub fn classify(b: &[u8], udp_port: u16) -> Classified {
     let is_ours = b.len() >= HEADER_OFFSET
         && b[frame::ETH_TYPE.at(0)] == ETHERTYPE_IPV4.to_be_bytes()
-        && b[frame::IP_VER_IHL.offset] == 0x45
+        && b[frame::IP_VER_IHL.offset] == IPV4_VER_IHL
         && b[frame::IP_PROTO.offset] == IPPROTO_UDP
-        && b[frame::IP_FRAG.at(0)][0] & 0x3f == 0 // MF clear, offset high bits 0
-        && b[frame::IP_FRAG.at(0)][1] == 0
+        && u16::from_be_bytes(be(b, frame::IP_FRAG)) & IPV4_FRAGMENT_MASK == 0
         && b[frame::UDP_DST.at(0)] == udp_port.to_be_bytes();
     if is_ours {
         Classified::Aggregation(decode(b))
