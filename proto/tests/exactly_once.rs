@@ -6,7 +6,7 @@
 //! Cases: `AGGNIC_PROPTEST_CASES` (default 10 000 in total over the tests here).
 
 use aggnic_proto::world::{Faults, Job, Timing, World};
-use aggnic_spec::model::{Core, Params, TenantEntry};
+use aggnic_spec::model::{Core, Params, TenantCounter, TenantEntry};
 use aggnic_spec::regs;
 use aggnic_spec::wire::{Addressing, Frame, Header, Kind};
 use proptest::prelude::*;
@@ -211,6 +211,12 @@ fn check_quiescent(world: &World<Core>, jobs: &[Job]) {
     for job in jobs {
         let t = world.card.tenant(job.tenant).unwrap();
         assert_eq!(t.slots_in_use, 0);
+        // Workers keep to the window, so the card's window never lags behind them: every RELEASE
+        // was recorded (docs/protocol.md, "Why no slot leaks").
+        assert_eq!(
+            world.card.tenant_counter(job.tenant, TenantCounter::OutOfWindow),
+            0
+        );
     }
 }
 
@@ -223,7 +229,7 @@ proptest! {
         check_exact(&world, &s.jobs);
         check_quiescent(&world, &s.jobs);
         // Every forgery that was not lost reached the card and was dropped for its key.
-        let victim = world.card.tenant_counter(s.jobs[0].tenant, aggnic_spec::model::TenantCounter::BadKey);
+        let victim = world.card.tenant_counter(s.jobs[0].tenant, TenantCounter::BadKey);
         prop_assert!(victim + u64::from(world.stats.lost) >= u64::from(world.stats.forged_sent));
         if !s.forger {
             prop_assert_eq!(victim, 0, "an honest frame failed the key check");

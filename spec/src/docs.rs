@@ -46,7 +46,7 @@ fn field_table(fields: &[Field], base: usize) -> String {
 fn kinds_table() -> String {
     let mut s = String::from("| value | kind | meaning |\n|---|---|---|\n");
     for k in Kind::ALL {
-        writeln!(s, "| {} | {} | {} |", k as u8, k.name(), k.doc()).unwrap();
+        writeln!(s, "| {} | {} | {} |", k as u8, k.name(), cell(k.doc())).unwrap();
     }
     s
 }
@@ -54,7 +54,7 @@ fn kinds_table() -> String {
 fn flags_table() -> String {
     let mut s = String::from("| bit | flag | meaning |\n|---|---|---|\n");
     for (bit, name, doc) in wire::flags::TABLE {
-        writeln!(s, "| 0x{bit:02x} | {name} | {doc} |").unwrap();
+        writeln!(s, "| 0x{bit:02x} | {name} | {} |", cell(doc)).unwrap();
     }
     s
 }
@@ -88,8 +88,13 @@ fn register_row(r: &Reg) -> String {
         r.width,
         r.access.name(),
         r.reset,
-        r.doc
+        cell(r.doc)
     )
+}
+
+/// Text made safe for a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
 }
 
 /// Replaces every generated section of `doc` with fresh output. Errors name a missing marker.
