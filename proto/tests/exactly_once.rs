@@ -3,7 +3,7 @@
 //! tenants and a forger. Every result must equal the exact sum over the expected workers, no slot
 //! may stay in use, and no tenant's results may depend on another's traffic.
 //!
-//! Cases: `AGGNIC_PROPTEST_CASES` (default 10 000 in total over the tests here).
+//! Cases per property: `AGGNIC_PROPTEST_CASES` (default 10 000).
 
 use aggnic_proto::world::{Faults, Job, Timing, World};
 use aggnic_spec::model::{Core, Params, TenantCounter, TenantEntry};
@@ -11,12 +11,11 @@ use aggnic_spec::regs;
 use aggnic_spec::wire::{Addressing, Frame, Header, Kind};
 use proptest::prelude::*;
 
-fn cases(share: u32) -> u32 {
-    let total: u32 = std::env::var("AGGNIC_PROPTEST_CASES")
+fn cases() -> u32 {
+    std::env::var("AGGNIC_PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    (total * share / 100).max(1)
+        .unwrap_or(10_000)
 }
 
 #[derive(Debug, Clone)]
@@ -56,8 +55,8 @@ fn job(
 fn scenario(lane: std::ops::RangeInclusive<i32>) -> impl Strategy<Value = Scenario> {
     (
         prop::sample::select(vec![2u32, 4, 8, 16]),
-        1u32..=6,
-        1usize..=3,
+        1u32..=8,
+        1usize..=4,
         1usize..=3,
         any::<u64>(),
     )
@@ -66,7 +65,7 @@ fn scenario(lane: std::ops::RangeInclusive<i32>) -> impl Strategy<Value = Scenar
             let jobs: Vec<_> = (0..tenants)
                 .map(|t| {
                     let lane = lane.clone();
-                    (1usize..=4, 1usize..=10, any::<u32>()).prop_flat_map(move |(w, f, first)| {
+                    (1usize..=6, 1usize..=16, any::<u32>()).prop_flat_map(move |(w, f, first)| {
                         job(t as u8 * 3 + 1, w, f, elements, first, window, lane.clone())
                     })
                 })
@@ -221,7 +220,7 @@ fn check_quiescent(world: &World<Core>, jobs: &[Job]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(70), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn every_result_is_exact_and_no_slot_leaks(s in scenario(-1000..=1000)) {
@@ -238,7 +237,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(20), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// The first tenant alone, then with the others and the forger: its results are the same.
     #[test]
@@ -254,7 +253,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(10), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Near the int32 limits: a result without OVERFLOW is exact, and a sum that does not fit is
     /// always flagged.
