@@ -7,6 +7,7 @@
 
 use crate::{Endpoint, Ps, PsConfig, TenantConfig, Worker, WorkerConfig};
 use aggnic_spec::model::{self, Outputs};
+pub use aggnic_spec::rng::Rng;
 use aggnic_spec::wire::{self, Addressing};
 use std::collections::VecDeque;
 
@@ -24,30 +25,6 @@ impl Card for model::Core {
     }
     fn tx(&mut self, frame: &[u8]) -> Outputs {
         model::Core::tx(self, frame)
-    }
-}
-
-/// xorshift64*: small, seedable, good enough for schedules.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    /// Uniform in 0..n (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-    /// True with probability `p_permille / 1000`.
-    pub fn chance(&mut self, p_permille: u32) -> bool {
-        self.below(1000) < u64::from(p_permille)
     }
 }
 

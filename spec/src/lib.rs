@@ -6,4 +6,5 @@ pub mod docs;
 pub mod hash;
 pub mod model;
 pub mod regs;
+pub mod rng;
 pub mod wire;
