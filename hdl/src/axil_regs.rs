@@ -334,7 +334,7 @@ mod tests {
         ];
         for step in 0..200 {
             let addr = targets[rng.below(targets.len() as u64) as usize];
-            if rng.chance(50) {
+            if rng.chance(500) {
                 let value = rng.next_u64() as u32;
                 write(&mut uut, addr, value, step % 3);
                 model.write(addr, value);

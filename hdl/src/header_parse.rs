@@ -492,11 +492,11 @@ mod tests {
     /// Breaks a valid frame in one or more of the ways `classify` and `decode` look for.
     fn mutate(rng: &mut Rng, b: &mut Vec<u8>) {
         let byte = |rng: &mut Rng| rng.next_u64() as u8;
-        if rng.chance(25) {
+        if rng.chance(250) {
             let bit = rng.below(8 * HEADER_BYTES as u64) as usize;
             b[bit / 8] ^= 1 << (bit % 8);
         }
-        if rng.chance(15) {
+        if rng.chance(150) {
             let f = [
                 frame::ETH_TYPE,
                 frame::IP_VER_IHL,
@@ -508,7 +508,7 @@ mod tests {
                 b[i] = byte(rng);
             }
         }
-        if rng.chance(20) {
+        if rng.chance(200) {
             let at = wire::HEADER_OFFSET;
             match rng.below(4) {
                 0 => b[at + field::MAGIC.offset] = byte(rng),
@@ -517,7 +517,7 @@ mod tests {
                 _ => b[at + field::FLAGS.offset] = byte(rng),
             }
         }
-        if rng.chance(15) {
+        if rng.chance(150) {
             let f = [frame::IP_LEN, frame::UDP_LEN, field::ELEMENTS][rng.below(3) as usize];
             let at = if f == field::ELEMENTS {
                 wire::HEADER_OFFSET + f.offset
@@ -526,12 +526,12 @@ mod tests {
             };
             b[at + 1] = b[at + 1].wrapping_add(rng.below(5) as u8).wrapping_sub(2);
         }
-        if rng.chance(10) {
+        if rng.chance(100) {
             // Grow or shrink the frame, keeping the 64 header bytes.
             let len = (b.len() as i64 + rng.below(9) as i64 - 4).max(HEADER_BYTES as i64) as usize;
             b.resize(len, 0xee);
         }
-        if rng.chance(60) {
+        if rng.chance(600) {
             fix_ip_checksum(b);
         }
     }
@@ -554,7 +554,7 @@ mod tests {
             if case % 3 != 0 {
                 mutate(&mut rng, &mut b);
             }
-            let port = if rng.chance(5) { port ^ 1 } else { port };
+            let port = if rng.chance(50) { port ^ 1 } else { port };
             *seen.entry(check(&mut uut, &b, port)).or_default() += 1;
         }
         eprintln!("header_parse: {cases} frames in {:?}: {seen:?}", start.elapsed());

@@ -6,11 +6,17 @@
 //! - [`slot_hash::SlotHash`]: the H3 slot hash, XOR trees generated from `aggnic_spec::hash::H3_MASKS`.
 //! - [`header_parse::HeaderParse`]: classifies and decodes the first 64-byte beat of a frame.
 //! - [`axil_regs::AxilRegs`]: AXI4-Lite slave skeleton decoding `aggnic_spec::regs`.
+//! - [`update_decide::UpdateDecide`]: the verdict on an UPDATE, as `Core::update` decides it.
+//! - [`window::WindowNext`], [`window::Window`]: a tenant's fragment window (`mark_done`).
+//! - [`saturating_lanes::SaturatingLanes`]: int32 lanes added with saturation and an overflow flag.
 
 pub mod axil_regs;
 pub mod export;
 pub mod header_parse;
+pub mod saturating_lanes;
 pub mod slot_hash;
+pub mod update_decide;
+pub mod window;
 
 #[cfg(test)]
 pub(crate) mod testing;

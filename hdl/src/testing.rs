@@ -26,26 +26,26 @@ pub fn yosys_check<B: Block>(prefix: &str, uut: &mut B) -> String {
     verilog
 }
 
-/// A 64-bit xorshift generator: tests need no RNG crate and stay reproducible.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
+/// The workspace's seedable generator (`chance` takes permille).
+pub use aggnic_spec::rng::Rng;
 
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed | 1)
+/// Runs `verilator --lint-only -Wall` on a block's Verilog in `$TMPDIR/<prefix>`, with the listed
+/// warnings waived (for example `WIDTH`, which rust-hdl's literal emission always raises). Catches
+/// what yosys's Verilog-95 read accepts and Verilator rejects, such as SystemVerilog keywords
+/// (`bit`, `join`) used as signal names.
+pub fn verilator_lint(prefix: &str, verilog: &str, waivers: &[&str]) {
+    let dir = std::env::temp_dir().join(prefix);
+    std::fs::create_dir_all(&dir).expect("lint directory");
+    std::fs::write(dir.join("top.v"), verilog).expect("write top.v");
+    let mut cmd = std::process::Command::new("verilator");
+    cmd.current_dir(&dir).args(["--lint-only", "-Wall"]);
+    for w in waivers {
+        cmd.arg(format!("-Wno-{w}"));
     }
-    pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
+    let out = cmd.arg("top.v").output().expect("verilator on PATH");
+    assert!(
+        out.status.success(),
+        "verilator rejected {prefix}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -1,0 +1,398 @@
+//! A tenant's fragment window: `mark_done` of `aggnic_spec::model` in hardware.
+//!
+//! The window is `base` (the oldest fragment not known final) and `done` (bit `d`: fragment
+//! `base + d` is final; bit 0 always clear). Marking fragment `seq` final, as the model does on a
+//! completed sum and on a RELEASE: with `d = seq - base` (mod 2^32), if `d` < the export's
+//! `window`, set bit `d`, then slide past the final fragments at the bottom: `slide` =
+//! trailing ones of `done`, `base += slide`, `done >>= slide` (64 ones: `done` = 0).
+//!
+//! - [`WindowNext`]: the next state, combinational, for a pipeline that keeps the windows of all
+//!   tenants in a table (read, compute, write back).
+//! - [`Window`]: one tenant's window in registers, one mark (or load) per clock.
+//!
+//! The trailing-ones count does not loop over bits: `y = !x & (x + 1)` isolates the lowest clear
+//! bit of `x` (0 when `x` is all ones), and bit `k` of its index is the OR of the bits of `y`
+//! whose index has bit `k` set (six masks); bit 6 is "all ones". Every step stays at 64 bits.
+
+use aggnic_spec::model::Params;
+use rust_hdl::prelude::*;
+
+/// Bits of the slide amount: 0..=64.
+const SLIDE_BITS: usize = 7;
+/// Index bits of a 64-bit word.
+const INDEX_BITS: usize = 6;
+
+/// Bit `k` of the mask is set when bit `b` of `k` is: the mask that reads bit `b` of a one-hot
+/// word's index.
+fn index_bit_mask(b: usize) -> u64 {
+    (0..64).filter(|k| k >> b & 1 == 1).fold(0, |m, k| m | 1 << k)
+}
+
+/// The next window after marking `seq` (when `mark`), combinational.
+#[derive(LogicBlock, Debug)]
+pub struct WindowNext {
+    pub base: Signal<In, Bits<32>>,
+    pub done: Signal<In, Bits<64>>,
+    /// Mark `seq` final; when clear the window passes through unchanged.
+    pub mark: Signal<In, Bit>,
+    pub seq: Signal<In, Bits<32>>,
+    pub next_base: Signal<Out, Bits<32>>,
+    pub next_done: Signal<Out, Bits<64>>,
+
+    window: Constant<Bits<32>>,
+    one: Constant<Bits<64>>,
+    ones: Constant<Bits<64>>,
+    index_masks: [Constant<Bits<64>>; INDEX_BITS],
+    d: Signal<Local, Bits<32>>,
+    hit: Signal<Local, Bit>,
+    /// `done` with the marked bit set.
+    x: Signal<Local, Bits<64>>,
+    /// The lowest clear bit of `x`, one-hot (0 when `x` is all ones).
+    y: Signal<Local, Bits<64>>,
+    /// The trailing-ones count of `x`, built one bit at a time.
+    slide: [Signal<Local, Bits<SLIDE_BITS>>; SLIDE_BITS + 1],
+    amount: Signal<Local, Bits<SLIDE_BITS>>,
+}
+
+impl WindowNext {
+    /// # Panics
+    /// If `params` are invalid.
+    pub fn new(params: Params) -> WindowNext {
+        params.validate().expect("valid parameters");
+        WindowNext {
+            base: Default::default(),
+            done: Default::default(),
+            mark: Default::default(),
+            seq: Default::default(),
+            next_base: Default::default(),
+            next_done: Default::default(),
+            window: Constant::new(params.window.to_bits()),
+            one: Constant::new(1u64.to_bits()),
+            ones: Constant::new(u64::MAX.to_bits()),
+            index_masks: std::array::from_fn(|b| Constant::new(index_bit_mask(b).to_bits())),
+            d: Default::default(),
+            hit: Default::default(),
+            x: Default::default(),
+            y: Default::default(),
+            slide: Default::default(),
+            amount: Default::default(),
+        }
+    }
+}
+
+impl Logic for WindowNext {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.d.next = self.seq.val() - self.base.val();
+        self.hit.next = self.mark.val() & (self.d.val() < self.window.val());
+        // `d` < window <= 64 when it counts, so its low 6 bits are all of it.
+        self.x.next = self.done.val() | (self.one.val() << self.d.val().get_bits::<6>(0));
+        self.y.next = !self.x.val() & (self.x.val() + self.one.val());
+        self.slide[0].next = 0.into();
+        for b in 0..INDEX_BITS {
+            self.slide[b + 1].next = self.slide[b]
+                .val()
+                .replace_bit(b, (self.y.val() & self.index_masks[b].val()) != 0);
+        }
+        for n in INDEX_BITS..(INDEX_BITS + 1) {
+            self.slide[n + 1].next = self.slide[n]
+                .val()
+                .replace_bit(n, self.x.val() == self.ones.val());
+        }
+        // A one-pass loop: array indices in `#[hdl_gen]` must be literals or loop variables.
+        for n in SLIDE_BITS..(SLIDE_BITS + 1) {
+            self.amount.next = self.slide[n].val();
+        }
+        self.next_base.next = self.base.val();
+        self.next_done.next = self.done.val();
+        if self.hit.val() {
+            self.next_base.next = self.base.val() + bit_cast::<32, SLIDE_BITS>(self.amount.val());
+            self.next_done.next = self.x.val() >> self.amount.val();
+        }
+    }
+}
+
+/// One tenant's window in registers. Per clock: `reset` (base 0), else `load` (a tenant COMMIT:
+/// base `load_base`, nothing done), else `mark` `seq`. `base` and `done` are the registers.
+#[derive(LogicBlock, Debug)]
+pub struct Window {
+    pub clock: Signal<In, Clock>,
+    /// Synchronous, active high.
+    pub reset: Signal<In, Bit>,
+    pub load: Signal<In, Bit>,
+    pub load_base: Signal<In, Bits<32>>,
+    pub mark: Signal<In, Bit>,
+    pub seq: Signal<In, Bits<32>>,
+    pub base: Signal<Out, Bits<32>>,
+    pub done: Signal<Out, Bits<64>>,
+    next: WindowNext,
+    r_base: DFF<Bits<32>>,
+    r_done: DFF<Bits<64>>,
+}
+
+impl Window {
+    /// # Panics
+    /// If `params` are invalid.
+    pub fn new(params: Params) -> Window {
+        Window {
+            clock: Default::default(),
+            reset: Default::default(),
+            load: Default::default(),
+            load_base: Default::default(),
+            mark: Default::default(),
+            seq: Default::default(),
+            base: Default::default(),
+            done: Default::default(),
+            next: WindowNext::new(params),
+            r_base: Default::default(),
+            r_done: Default::default(),
+        }
+    }
+}
+
+impl Logic for Window {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, r_base, r_done);
+        self.next.base.next = self.r_base.q.val();
+        self.next.done.next = self.r_done.q.val();
+        self.next.mark.next = self.mark.val();
+        self.next.seq.next = self.seq.val();
+        self.r_base.d.next = self.next.next_base.val();
+        self.r_done.d.next = self.next.next_done.val();
+        if self.load.val() {
+            self.r_base.d.next = self.load_base.val();
+            self.r_done.d.next = 0.into();
+        }
+        if self.reset.val() {
+            self.r_base.d.next = 0.into();
+            self.r_done.d.next = 0.into();
+        }
+        self.base.next = self.r_base.q.val();
+        self.done.next = self.r_done.q.val();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Rng, settle, tick, verilator_lint, yosys_check};
+    use aggnic_spec::model::{Core, TenantEntry};
+    use aggnic_spec::regs;
+    use aggnic_spec::wire::{Addressing, Frame, Header, Kind};
+
+    fn params(window: u32) -> Params {
+        Params {
+            window,
+            ..Params::DEFAULT
+        }
+    }
+
+    fn release(core: &mut Core, t: u8, seq: u32) {
+        let header = Header {
+            kind: Kind::Release,
+            flags: 0,
+            tenant: t,
+            worker: 0,
+            elements: 0,
+            seq,
+            salt: 0,
+            key_or_bitmap: 0,
+        };
+        let frame = Frame {
+            addr: Addressing::between(1, 2, regs::DEFAULT_UDP_PORT),
+            header,
+            payload: vec![],
+        };
+        core.tx(&frame.encode());
+    }
+
+    fn commit(core: &mut Core, t: u8, base: u32) {
+        let entry = TenantEntry {
+            enable: true,
+            quota: 1,
+            mask: 1,
+            key: 0,
+            window_base: base,
+        };
+        core.configure_tenant(t, entry);
+    }
+
+    /// The block and the model side by side: one tenant of the model, one `Window`.
+    struct Pair {
+        uut: Window,
+        core: Core,
+        t: u8,
+        /// Marks that slid the window by 64 (everything final).
+        full_slides: u32,
+    }
+
+    impl Pair {
+        fn new(window: u32, t: u8) -> Pair {
+            let mut uut = Window::new(params(window));
+            uut.connect_all();
+            uut.reset.next = true;
+            tick(&mut uut, |u| &mut u.clock);
+            uut.reset.next = false;
+            let core = Core::new(params(window));
+            let pair = Pair {
+                uut,
+                core,
+                t,
+                full_slides: 0,
+            };
+            pair.compare("after reset");
+            pair
+        }
+
+        fn model(&self) -> (u32, u64) {
+            let t = self.core.tenant(self.t).expect("tenant in the table");
+            (t.base, t.done)
+        }
+
+        fn compare(&self, what: &str) {
+            let hw = (self.uut.base.val().to_u32(), self.uut.done.val().to_u64());
+            let (base, done) = self.model();
+            assert_eq!(
+                hw,
+                (base, done),
+                "{what}: hw base {:#x} done {:#x}, model base {base:#x} done {done:#x}",
+                hw.0,
+                hw.1
+            );
+        }
+
+        fn clock(&mut self, load: Option<u32>, mark: Option<u32>, garbage: u32) {
+            self.uut.load.next = load.is_some();
+            self.uut.load_base.next = load.unwrap_or(garbage).to_bits();
+            self.uut.mark.next = mark.is_some();
+            self.uut.seq.next = mark.unwrap_or(garbage).to_bits();
+            tick(&mut self.uut, |u| &mut u.clock);
+        }
+
+        fn release(&mut self, seq: u32) {
+            let before = self.model();
+            release(&mut self.core, self.t, seq);
+            self.clock(None, Some(seq), 0);
+            if self.model().0 == before.0.wrapping_add(64) {
+                self.full_slides += 1;
+            }
+            self.compare(&format!(
+                "release {seq:#x} from base {:#x} done {:#x}",
+                before.0, before.1
+            ));
+        }
+
+        fn commit(&mut self, base: u32) {
+            commit(&mut self.core, self.t, base);
+            self.clock(Some(base), None, 0);
+            self.compare(&format!("commit base {base:#x}"));
+        }
+    }
+
+    fn random_run(window: u32, seed: u64, steps: u32) -> Pair {
+        let mut rng = Rng::new(seed);
+        let mut pair = Pair::new(window, 3);
+        pair.commit(u32::MAX - 2);
+        let w = u64::from(window);
+        let mut slides = 0;
+        for _ in 0..steps {
+            let base = pair.model().0;
+            match rng.below(100) {
+                0..=2 => pair.commit(match rng.below(3) {
+                    0 => 0,
+                    1 => u32::MAX - rng.below(w + 2) as u32,
+                    _ => rng.next_u64() as u32,
+                }),
+                3..=7 => {
+                    // An idle clock: whatever is on `seq` and `load_base` must not matter.
+                    pair.clock(None, None, rng.next_u64() as u32);
+                    pair.compare("idle clock");
+                }
+                8..=27 => pair.release(base),
+                28..=84 => pair.release(base.wrapping_add(rng.below(w) as u32)),
+                85..=92 => pair.release(base.wrapping_add((w + rng.below(4)) as u32)),
+                93..=97 => pair.release(base.wrapping_sub(1 + rng.below(4) as u32)),
+                _ => pair.release(rng.next_u64() as u32),
+            }
+            if pair.model().0 != base {
+                slides += 1;
+            }
+        }
+        assert!(slides > steps / 10, "the window slid {slides} times");
+        pair
+    }
+
+    #[test]
+    fn matches_model_mark_done_on_random_releases() {
+        let start = std::time::Instant::now();
+        for (window, seed) in [
+            (64, 0x3d0e_0001),
+            (5, 0x3d0e_0002),
+            (1, 0x3d0e_0003),
+            (33, 0x3d0e_0004),
+        ] {
+            random_run(window, seed, 1500);
+        }
+        eprintln!("window: 4 x 1500 steps in {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn a_full_window_slides_by_its_width() {
+        // Every fragment but the base final, then the base: the window moves by `window` at once,
+        // including the 64-bit case where `done` is all ones before the shift.
+        let mut rng = Rng::new(0x3d0e_0005);
+        for window in [64, 7, 1] {
+            for start in [0, u32::MAX - 10, 0x1234_5678] {
+                let mut pair = Pair::new(window, 0);
+                pair.commit(start);
+                let mut order: Vec<u32> = (1..window).collect();
+                for i in (1..order.len()).rev() {
+                    order.swap(i, rng.below(i as u64 + 1) as usize);
+                }
+                for d in order {
+                    pair.release(start.wrapping_add(d));
+                }
+                pair.release(start);
+                assert_eq!(pair.model(), (start.wrapping_add(window), 0));
+                if window == 64 {
+                    assert_eq!(pair.full_slides, 1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn outputs_are_registered_and_reset() {
+        let mut pair = Pair::new(64, 0);
+        pair.commit(100);
+        pair.uut.load.next = false;
+        pair.uut.mark.next = true;
+        pair.uut.seq.next = 100u32.to_bits();
+        settle(&mut pair.uut);
+        assert_eq!(
+            pair.uut.base.val().to_u32(),
+            100,
+            "base must not move before the edge"
+        );
+        tick(&mut pair.uut, |u| &mut u.clock);
+        assert_eq!(pair.uut.base.val().to_u32(), 101);
+        pair.uut.mark.next = false;
+        pair.uut.reset.next = true;
+        pair.uut.load.next = true;
+        tick(&mut pair.uut, |u| &mut u.clock);
+        assert_eq!(
+            (pair.uut.base.val().to_u32(), pair.uut.done.val().to_u64()),
+            (0, 0),
+            "reset wins over load"
+        );
+    }
+
+    #[test]
+    fn synthesizes() {
+        let v = yosys_check("aggnic_hdl_window_next", &mut WindowNext::new(Params::DEFAULT));
+        verilator_lint("aggnic_hdl_window_next_lint", &v, &["WIDTH"]);
+        let v = yosys_check("aggnic_hdl_window", &mut Window::new(Params::DEFAULT));
+        verilator_lint("aggnic_hdl_window_lint", &v, &["WIDTH", "DECLFILENAME"]);
+    }
+}
