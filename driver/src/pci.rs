@@ -8,10 +8,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// aggnic's PCI vendor id. PLACEHOLDER: not an assigned id; replace when the project has one.
-pub const PCI_VENDOR_ID: u16 = 0x1ded;
-/// aggnic's PCI device id. PLACEHOLDER, like [`PCI_VENDOR_ID`].
-pub const PCI_DEVICE_ID: u16 = 0xa66c;
+pub use aggnic_spec::regs::{PCI_DEVICE_ID, PCI_VENDOR_ID};
 
 /// The kernel driver a device must be bound to for user-space access.
 pub const VFIO_PCI: &str = "vfio-pci";

@@ -76,6 +76,10 @@ pub const WINDOW_BYTES: u32 = 0x2000;
 /// First and last address of the counter registers, which are read from the snapshot.
 pub const CORE_COUNTERS: std::ops::Range<u32> = 0x0100..0x0200;
 pub const TENANT_COUNTERS: std::ops::Range<u32> = 0x1100..0x1200;
+/// PCI vendor id the card's bitstream presents. A placeholder until aggnic has an assigned id.
+pub const PCI_VENDOR_ID: u16 = 0x1ded;
+/// PCI device id of the card. A placeholder, like [`PCI_VENDOR_ID`].
+pub const PCI_DEVICE_ID: u16 = 0xa66c;
 /// Default UDP destination port of aggregation frames.
 pub const DEFAULT_UDP_PORT: u16 = 0x4147;
 
