@@ -16,6 +16,10 @@ pub mod pci;
 pub mod tenants;
 pub mod vfio;
 
+/// `docs/driver.md`, compiled here so its examples stay true.
+#[doc = include_str!("../../docs/driver.md")]
+pub mod guide {}
+
 pub use access::{AccessError, RegisterAccess};
 pub use blocks::{Block, BlockError, Layout, Version};
 pub use model::ModelBackend;
