@@ -6,6 +6,7 @@
 
 pub mod pieces;
 pub mod ps;
+pub mod scale;
 pub mod worker;
 pub mod world;
 
