@@ -143,7 +143,7 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
             let done: usize = world
                 .workers
                 .iter()
-                .map(|w| w.results().iter().filter(|r| r.is_some()).count())
+                .map(|w| (0..w.pushed()).filter(|i| w.result(*i).is_some()).count())
                 .sum();
             eprint!("\r  {done} of {frames} results received");
         }
@@ -167,8 +167,8 @@ fn verify(world: &World<Core>, jobs: &[Job]) -> Result<(), String> {
             if let Some(e) = w.error() {
                 return Err(format!("tenant {} worker {id}: {e}", job.tenant));
             }
-            for (i, r) in w.results().iter().enumerate() {
-                let r = r.as_ref().ok_or(format!(
+            for i in 0..w.pushed() {
+                let r = w.result(i).ok_or(format!(
                     "tenant {} worker {id}: no result for fragment {i}",
                     job.tenant
                 ))?;

@@ -1,11 +1,13 @@
 //! A worker's side of one aggregation stream, free of I/O: the caller moves frames and time.
 //!
-//! The worker sends fragment `i` (sequence number `first_seq + i`) once every fragment older than
-//! `i - send_window` has its result, retransmits with RESEND after `timeout` ticks without a result,
+//! The worker sends fragment `i` of its stream (sequence number `first_seq + i`) once every fragment
+//! older than `i - send_window` has its result, retransmits with RESEND after `timeout` ticks without a result,
 //! and takes the salt for fragment `i` from the result of fragment `i - window` (the PS announces salt
 //! moves there; see `docs/protocol.md`).
 
 use aggnic_spec::wire::{self, Addressing, Frame, Header, Kind, flags};
+use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// How one worker takes part in a tenant's stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,70 +66,101 @@ struct InFlight {
     resends: u32,
 }
 
-/// One worker's stream of fragments.
+/// One worker's stream of fragments. Fragments are numbered by their index in the stream (the
+/// sequence number is `first_seq + index`, mod 2^32); [`Worker::push`] appends more at any time, so
+/// one stream carries tensor after tensor and the salts announced for it carry over.
 #[derive(Debug, Clone)]
 pub struct Worker {
     cfg: WorkerConfig,
-    fragments: Vec<Vec<i32>>,
-    results: Vec<Option<FragmentResult>>,
-    in_flight: std::collections::BTreeMap<usize, InFlight>,
-    /// Fragments before this one all have results.
-    oldest_pending: usize,
+    /// Lanes of every fragment pushed and not yet answered, by index.
+    waiting: BTreeMap<usize, Vec<i32>>,
+    in_flight: BTreeMap<usize, InFlight>,
+    /// Results not yet taken, by index.
+    results: BTreeMap<usize, FragmentResult>,
+    /// Salt announced for a fragment index (by the result of `index - window`).
+    salts: BTreeMap<usize, u16>,
+    pushed: usize,
     next_new: usize,
     error: Option<WorkerError>,
 }
 
 impl Worker {
     /// # Panics
-    /// If `send_window` is not in 1..=window or a fragment is empty (caller bugs).
-    pub fn new(cfg: WorkerConfig, fragments: Vec<Vec<i32>>) -> Worker {
+    /// If `send_window` is not in 1..=window (a caller bug).
+    pub fn new(cfg: WorkerConfig) -> Worker {
         assert!(
             (1..=cfg.window).contains(&cfg.send_window),
             "send_window must be 1..=window"
         );
-        assert!(
-            fragments.iter().all(|f| !f.is_empty()),
-            "fragments must not be empty"
-        );
-        let results = vec![None; fragments.len()];
         Worker {
             cfg,
-            fragments,
-            results,
-            in_flight: Default::default(),
-            oldest_pending: 0,
+            waiting: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            results: BTreeMap::new(),
+            salts: BTreeMap::new(),
+            pushed: 0,
             next_new: 0,
             error: None,
         }
     }
 
+    /// Appends fragments to the stream; returns their indices.
+    ///
+    /// # Panics
+    /// If a fragment is empty (a caller bug).
+    pub fn push(&mut self, fragments: Vec<Vec<i32>>) -> Range<usize> {
+        assert!(
+            fragments.iter().all(|f| !f.is_empty()),
+            "fragments must not be empty"
+        );
+        let start = self.pushed;
+        for f in fragments {
+            self.waiting.insert(self.pushed, f);
+            self.pushed += 1;
+        }
+        start..self.pushed
+    }
+
     pub fn config(&self) -> &WorkerConfig {
         &self.cfg
     }
+    /// Every fragment pushed so far has its result.
     pub fn done(&self) -> bool {
-        self.oldest_pending == self.fragments.len()
+        self.waiting.is_empty()
     }
     pub fn error(&self) -> Option<WorkerError> {
         self.error
     }
-    pub fn results(&self) -> &[Option<FragmentResult>] {
-        &self.results
+    /// Fragments pushed so far.
+    pub fn pushed(&self) -> usize {
+        self.pushed
+    }
+    /// The result of fragment `index`, if it arrived and was not taken.
+    pub fn result(&self, index: usize) -> Option<&FragmentResult> {
+        self.results.get(&index)
+    }
+    /// Takes the result of fragment `index` out of the worker.
+    pub fn take_result(&mut self, index: usize) -> Option<FragmentResult> {
+        self.results.remove(&index)
     }
     pub fn seq_of(&self, index: usize) -> u32 {
         self.cfg.first_seq.wrapping_add(index as u32)
     }
 
+    /// Fragments before this index all have results.
+    fn oldest_pending(&self) -> usize {
+        self.waiting.keys().next().copied().unwrap_or(self.pushed)
+    }
+
     /// Salt of fragment `index`: announced in the result of fragment `index - window`.
-    pub fn salt_of(&self, index: usize) -> u16 {
-        match index.checked_sub(self.cfg.window as usize) {
-            Some(earlier) => {
-                self.results[earlier]
-                    .as_ref()
-                    .expect("sending implies the earlier result")
-                    .next_salt
-            }
-            None => self.cfg.initial_salt,
+    fn salt_of(&self, index: usize) -> u16 {
+        if index < self.cfg.window as usize {
+            return self.cfg.initial_salt;
         }
+        *self
+            .salts
+            .get(&index)
+            .expect("sending implies the earlier result")
     }
 
     /// The earliest time at which [`Worker::poll`] has something to send.
@@ -144,7 +177,7 @@ impl Worker {
         if self.error.is_some() {
             return out;
         }
-        let limit = (self.oldest_pending + self.cfg.send_window as usize).min(self.fragments.len());
+        let limit = (self.oldest_pending() + self.cfg.send_window as usize).min(self.pushed);
         while self.next_new < limit {
             let i = self.next_new;
             out.push(self.frame(i, 0));
@@ -194,7 +227,7 @@ impl Worker {
         Frame {
             addr: self.cfg.addr,
             header,
-            payload: self.fragments[index].clone(),
+            payload: self.waiting[&index].clone(),
         }
         .encode()
     }
@@ -209,19 +242,25 @@ impl Worker {
         if h.kind != Kind::Result || h.tenant != self.cfg.tenant || h.worker != self.cfg.worker {
             return false;
         }
-        let index = h.seq.wrapping_sub(self.cfg.first_seq) as usize;
+        // Fragments in flight lie within one window of the oldest pending one.
+        let oldest = self.oldest_pending();
+        let index = oldest + h.seq.wrapping_sub(self.seq_of(oldest)) as usize;
         if self.in_flight.remove(&index).is_none() {
             return false; // a duplicate, or not ours
         }
-        self.results[index] = Some(FragmentResult {
-            sum: frame.payload,
-            overflow: h.flags & flags::OVERFLOW != 0,
-            bitmap: h.key_or_bitmap,
-            next_salt: h.salt,
-        });
-        while self.oldest_pending < self.results.len() && self.results[self.oldest_pending].is_some() {
-            self.oldest_pending += 1;
-        }
+        self.waiting.remove(&index);
+        self.salts.insert(index + self.cfg.window as usize, h.salt);
+        self.results.insert(
+            index,
+            FragmentResult {
+                sum: frame.payload,
+                overflow: h.flags & flags::OVERFLOW != 0,
+                bitmap: h.key_or_bitmap,
+                next_salt: h.salt,
+            },
+        );
+        let oldest = self.oldest_pending();
+        self.salts.retain(|i, _| *i >= oldest);
         true
     }
 }

@@ -147,7 +147,9 @@ impl<C: Card> World<C> {
                     max_resends: timing.max_resends,
                     addr: Addressing::between(host, PS_HOST, port),
                 };
-                workers.push(Worker::new(cfg, fragments.clone()));
+                let mut worker = Worker::new(cfg);
+                worker.push(fragments.clone());
+                workers.push(worker);
                 endpoints.push(Endpoint {
                     worker: *id,
                     addr: Addressing::between(PS_HOST, host, port),

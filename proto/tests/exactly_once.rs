@@ -187,9 +187,10 @@ fn check_exact(world: &World<Core>, jobs: &[Job]) {
             let w = workers.next().unwrap();
             assert_eq!((w.config().tenant, w.config().worker), (job.tenant, *id));
             assert_eq!(w.error(), None, "tenant {} worker {id}", job.tenant);
-            for (i, r) in w.results().iter().enumerate() {
-                let r = r
-                    .as_ref()
+            assert_eq!(w.pushed(), job.fragments());
+            for i in 0..w.pushed() {
+                let r = w
+                    .result(i)
                     .unwrap_or_else(|| panic!("tenant {} worker {id} fragment {i}: no result", job.tenant));
                 let exact: Vec<i32> = job
                     .exact_sum(i)
@@ -246,7 +247,7 @@ proptest! {
         let shared = run(&s, &s.jobs, &s.quotas);
         let n = s.jobs[0].workers.len();
         for (a, b) in alone.workers.iter().zip(&shared.workers[..n]) {
-            let sums = |w: &aggnic_proto::Worker| w.results().iter().map(|r| r.as_ref().map(|r| r.sum.clone())).collect::<Vec<_>>();
+            let sums = |w: &aggnic_proto::Worker| (0..w.pushed()).map(|i| w.result(i).map(|r| r.sum.clone())).collect::<Vec<_>>();
             prop_assert_eq!(sums(a), sums(b));
         }
     }
@@ -265,8 +266,8 @@ proptest! {
         for job in &s.jobs {
             for _ in &job.workers {
                 let w = workers.next().unwrap();
-                for (i, r) in w.results().iter().enumerate() {
-                    let r = r.as_ref().unwrap();
+                for i in 0..w.pushed() {
+                    let r = w.result(i).unwrap();
                     let exact = job.exact_sum(i);
                     let fits = exact.iter().all(|x| i32::try_from(*x).is_ok());
                     if !r.overflow {
