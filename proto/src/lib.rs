@@ -4,6 +4,7 @@
 //! `tests/exactly_once.rs` run them against the reference model core over faulty channels, and the
 //! sockets of the real worker and PS wrap the same code.
 
+pub mod allreduce;
 pub mod pieces;
 pub mod ps;
 pub mod scale;

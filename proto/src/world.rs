@@ -197,6 +197,12 @@ impl<C: Card> World<C> {
         }
     }
 
+    /// Sends whatever worker `i` has to send now, after the caller pushed fragments to it.
+    pub fn kick(&mut self, i: usize) {
+        let out = self.workers[i].poll(self.now);
+        self.net_up.extend(out);
+    }
+
     pub fn finished(&self) -> bool {
         self.workers.iter().all(|w| w.done() || w.error().is_some())
     }
