@@ -13,8 +13,10 @@
 pub mod axil_regs;
 pub mod export;
 pub mod header_parse;
+pub mod lane_store;
 pub mod saturating_lanes;
 pub mod slot_hash;
+pub mod slot_meta;
 pub mod update_decide;
 pub mod window;
 
