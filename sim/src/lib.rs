@@ -15,6 +15,7 @@
 // denies unsafe_code everywhere else.
 #[allow(unsafe_code)]
 pub mod ffi;
+pub mod server;
 
 pub use aggnic_spec::rng::Rng;
 pub use ffi::{Inputs, Model, Outputs};
