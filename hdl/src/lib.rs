@@ -17,6 +17,7 @@ pub mod lane_store;
 pub mod saturating_lanes;
 pub mod slot_hash;
 pub mod slot_meta;
+pub mod tenant_table;
 pub mod update_decide;
 pub mod window;
 

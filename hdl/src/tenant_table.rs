@@ -1,0 +1,1138 @@
+//! The tenant table (`TenantTable`) and the per-tenant counter store (`TenantCounters`).
+//!
+//! # `TenantTable`
+//! One entry per tenant, for `Params::tenants` tenants (at most [`MAX_TENANTS`]): the
+//! configuration software commits (enable, quota, mask, key) and the live state the pipeline moves
+//! (window base and done bits, slots in use). Ports:
+//! - **Register side** (driven by `axil_regs::AxilRegs`): `TENANT_SEL` (`wr_sel`), the staging
+//!   entry (`wr_ctrl`, `wr_quota`, `wr_mask_lo`/`_hi`, `wr_key_lo`/`_hi`, `wr_base`, data on
+//!   `wr_data`), `T_CTRL.COMMIT`, and the live view of the selected tenant (`sel_*`, 0 when
+//!   `TENANT_SEL` >= tenants). Writing `TENANT_SEL` loads the staging entry from the tenant; COMMIT
+//!   loads enable, quota, mask, key and window base at one clock edge and clears the done bits,
+//!   exactly as `aggnic_spec::model::Core::write`. `busy` is high for the one clock after a
+//!   `TENANT_SEL` write or a COMMIT (the staging load, the select-side RAM catching up): the
+//!   register slave accepts no transaction then.
+//! - **Lookup** (pipeline, one per clock): `lookup_tenant` in, the entry, window and slot count out
+//!   one clock later (`lookup_*`, registered). Read-first: a lookup sees the table as it was
+//!   before the updates issued in its own cycle (commit, mark, slot inc/dec); the pipeline forwards
+//!   those itself. A COMMIT is atomic for the lookup: all old or all new.
+//! - **Window update** (`mark`, `mark_tenant`, `mark_seq`): `mark_done` of the model through one
+//!   shared `window::WindowNext`; read, compute and write back in the same clock, so back-to-back
+//!   marks for one tenant need no forwarding. A COMMIT of the same tenant in the same clock wins
+//!   (as `window::Window`: load > mark), which is the model's order "frame, then register write".
+//! - **Slots in use** (`slot_tenant`, `slot_inc`, `slot_dec`): +1, -1 or (both) no change, in the
+//!   same clock; `slots_total` (the `SLOTS_IN_USE` register) moves with it.
+//!
+//! Tenant ids >= `Params::tenants` are ignored by every update port.
+//!
+//! ## Storage
+//! - quota (32), mask (64) and key (64) are written only by COMMIT and only read: they live in
+//!   rust-hdl `RAM`s (registered read, so the lookup register is the RAM's own output register),
+//!   one copy for the lookup port and one for the register side (LUT RAM has one read port per
+//!   copy). They cannot be cleared at once by a reset, so a per-tenant `committed` flip-flop gates
+//!   them: until its first COMMIT after reset a tenant reads as all zero.
+//! - enable, committed, window base (32), done (64) and slots in use ([`SLOT_COUNT_BITS`]) are
+//!   flip-flops: they are read-modify-written every clock by the pipeline, read by three ports
+//!   (lookup, update, register side) and cleared by (soft) reset. Entries at or above
+//!   `Params::tenants` have their D input tied to 0, so synthesis removes them (holding the reset
+//!   value is not enough: a flip-flop without an init value is kept).
+//!
+//! # `TenantCounters`
+//! The 13 per-tenant 64-bit counters (`TenantCounter` order) of every tenant, in RAM: one RAM per
+//! counter for the update port and one copy per counter for the register side's snapshot read.
+//! A bump (`bump_tenant`, `bump`: one bit per counter, as `update_decide::UpdateDecide`'s
+//! `tenant_bump`) is read at the clock it arrives, added and written the next clock; the value
+//! written in the previous clock is forwarded, so bumps may come every clock, for the same tenant.
+//! Per-tenant `valid` flip-flops stand in for a RAM clear on reset. `sel_count` is the selected
+//! tenant's counters, counting every bump that arrived at least two clocks before (the register
+//! slave delays the global counters by the same two clocks so a snapshot is one instant).
+
+use crate::window::WindowNext;
+use aggnic_spec::model::{Params, TENANT_COUNTERS};
+use aggnic_spec::regs::t_ctrl;
+use rust_hdl::prelude::*;
+
+/// Address bits of the tenant RAMs: the hardware supports up to 64 tenants.
+pub const TENANT_BITS: usize = 6;
+/// Most tenants an export may have.
+pub const MAX_TENANTS: usize = 1 << TENANT_BITS;
+/// Bits of a slots-in-use count: up to 65536 slots (`Params::validate`'s limit) plus one.
+pub const SLOT_COUNT_BITS: usize = 17;
+
+fn tenant_indices() -> [Constant<Bits<8>>; MAX_TENANTS] {
+    std::array::from_fn(|i| Constant::new(i.to_bits()))
+}
+
+/// The tenant table. Construct with [`TenantTable::new`].
+#[derive(LogicBlock)]
+pub struct TenantTable {
+    pub clock: Signal<In, Clock>,
+    /// Synchronous, active high: hardware reset or `COMMAND.SOFT_RESET`.
+    pub reset: Signal<In, Bit>,
+
+    // Register side.
+    pub wr_data: Signal<In, Bits<32>>,
+    pub wr_sel: Signal<In, Bit>,
+    pub wr_ctrl: Signal<In, Bit>,
+    pub wr_quota: Signal<In, Bit>,
+    pub wr_mask_lo: Signal<In, Bit>,
+    pub wr_mask_hi: Signal<In, Bit>,
+    pub wr_key_lo: Signal<In, Bit>,
+    pub wr_key_hi: Signal<In, Bit>,
+    pub wr_base: Signal<In, Bit>,
+    pub busy: Signal<Out, Bit>,
+    /// `TENANT_SEL` as written (32 bits, like the model).
+    pub sel: Signal<Out, Bits<32>>,
+    pub sel_enable: Signal<Out, Bit>,
+    pub sel_quota: Signal<Out, Bits<32>>,
+    pub sel_mask: Signal<Out, Bits<64>>,
+    pub sel_base: Signal<Out, Bits<32>>,
+    pub sel_slots: Signal<Out, Bits<32>>,
+    /// Slots held by all tenants.
+    pub slots_total: Signal<Out, Bits<32>>,
+
+    // Lookup.
+    pub lookup_tenant: Signal<In, Bits<8>>,
+    pub lookup_enable: Signal<Out, Bit>,
+    pub lookup_quota: Signal<Out, Bits<32>>,
+    pub lookup_mask: Signal<Out, Bits<64>>,
+    pub lookup_key: Signal<Out, Bits<64>>,
+    pub lookup_base: Signal<Out, Bits<32>>,
+    pub lookup_done: Signal<Out, Bits<64>>,
+    pub lookup_slots: Signal<Out, Bits<32>>,
+
+    // Window update.
+    pub mark: Signal<In, Bit>,
+    pub mark_tenant: Signal<In, Bits<8>>,
+    pub mark_seq: Signal<In, Bits<32>>,
+
+    // Slots in use.
+    pub slot_tenant: Signal<In, Bits<8>>,
+    pub slot_inc: Signal<In, Bit>,
+    pub slot_dec: Signal<In, Bit>,
+
+    tidx: [Constant<Bits<8>>; MAX_TENANTS],
+    /// Entry `i` exists in this export (`i` < tenants).
+    live: [Constant<Bit>; MAX_TENANTS],
+    tenants8: Constant<Bits<8>>,
+    tenants32: Constant<Bits<32>>,
+    enable_bit: Constant<Bits<8>>,
+    commit_bit: Constant<Bits<8>>,
+    lo_word: Constant<Bits<64>>,
+    hi_word: Constant<Bits<64>>,
+    word_shift: Constant<Bits<8>>,
+    one_slot: Constant<Bits<SLOT_COUNT_BITS>>,
+
+    // Live state.
+    enable: [DFF<Bit>; MAX_TENANTS],
+    committed: [DFF<Bit>; MAX_TENANTS],
+    base: [DFF<Bits<32>>; MAX_TENANTS],
+    done: [DFF<Bits<64>>; MAX_TENANTS],
+    slots: [DFF<Bits<SLOT_COUNT_BITS>>; MAX_TENANTS],
+    total: DFF<Bits<SLOT_COUNT_BITS>>,
+    // Committed configuration, lookup copy (`l_`) and register-side copy (`s_`).
+    l_quota: RAM<Bits<32>, TENANT_BITS>,
+    l_mask: RAM<Bits<64>, TENANT_BITS>,
+    l_key: RAM<Bits<64>, TENANT_BITS>,
+    s_quota: RAM<Bits<32>, TENANT_BITS>,
+    s_mask: RAM<Bits<64>, TENANT_BITS>,
+    s_key: RAM<Bits<64>, TENANT_BITS>,
+    // Staging and select.
+    r_sel: DFF<Bits<32>>,
+    r_load: DFF<Bit>,
+    r_busy: DFF<Bit>,
+    st_enable: DFF<Bit>,
+    st_quota: DFF<Bits<32>>,
+    st_mask: DFF<Bits<64>>,
+    st_key: DFF<Bits<64>>,
+    st_base: DFF<Bits<32>>,
+    // Lookup registers (the RAMs hold the rest).
+    lr_enable: DFF<Bit>,
+    lr_committed: DFF<Bit>,
+    lr_base: DFF<Bits<32>>,
+    lr_done: DFF<Bits<64>>,
+    lr_slots: DFF<Bits<SLOT_COUNT_BITS>>,
+
+    wnext: WindowNext,
+
+    sel_next: Signal<Local, Bits<32>>,
+    sel_t: Signal<Local, Bits<8>>,
+    sel_ok: Signal<Local, Bit>,
+    commit_now: Signal<Local, Bit>,
+    mark_ok: Signal<Local, Bit>,
+    slot_change: Signal<Local, Bit>,
+    slot_cur: Signal<Local, Bits<SLOT_COUNT_BITS>>,
+    slot_new: Signal<Local, Bits<SLOT_COUNT_BITS>>,
+    total_new: Signal<Local, Bits<SLOT_COUNT_BITS>>,
+    m_base: Signal<Local, Bits<32>>,
+    m_done: Signal<Local, Bits<64>>,
+    k_enable: Signal<Local, Bit>,
+    k_committed: Signal<Local, Bit>,
+    k_base: Signal<Local, Bits<32>>,
+    k_done: Signal<Local, Bits<64>>,
+    k_slots: Signal<Local, Bits<SLOT_COUNT_BITS>>,
+    s_enable_v: Signal<Local, Bit>,
+    s_committed_v: Signal<Local, Bit>,
+    s_base_v: Signal<Local, Bits<32>>,
+    s_slots_v: Signal<Local, Bits<SLOT_COUNT_BITS>>,
+    wr_word: Signal<Local, Bits<64>>,
+}
+
+impl std::fmt::Debug for TenantTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // rust-hdl's `RAM` has no `Debug`.
+        f.debug_struct("TenantTable").finish_non_exhaustive()
+    }
+}
+
+impl TenantTable {
+    /// # Panics
+    /// If `params` are invalid or have more than [`MAX_TENANTS`] tenants.
+    pub fn new(params: Params) -> TenantTable {
+        params.validate().expect("valid parameters");
+        assert!(
+            params.tenants as usize <= MAX_TENANTS,
+            "the tenant table holds at most {MAX_TENANTS} tenants"
+        );
+        assert!(params.slots < 1 << SLOT_COUNT_BITS);
+        TenantTable {
+            clock: Default::default(),
+            reset: Default::default(),
+            wr_data: Default::default(),
+            wr_sel: Default::default(),
+            wr_ctrl: Default::default(),
+            wr_quota: Default::default(),
+            wr_mask_lo: Default::default(),
+            wr_mask_hi: Default::default(),
+            wr_key_lo: Default::default(),
+            wr_key_hi: Default::default(),
+            wr_base: Default::default(),
+            busy: Default::default(),
+            sel: Default::default(),
+            sel_enable: Default::default(),
+            sel_quota: Default::default(),
+            sel_mask: Default::default(),
+            sel_base: Default::default(),
+            sel_slots: Default::default(),
+            slots_total: Default::default(),
+            lookup_tenant: Default::default(),
+            lookup_enable: Default::default(),
+            lookup_quota: Default::default(),
+            lookup_mask: Default::default(),
+            lookup_key: Default::default(),
+            lookup_base: Default::default(),
+            lookup_done: Default::default(),
+            lookup_slots: Default::default(),
+            mark: Default::default(),
+            mark_tenant: Default::default(),
+            mark_seq: Default::default(),
+            slot_tenant: Default::default(),
+            slot_inc: Default::default(),
+            slot_dec: Default::default(),
+            tidx: tenant_indices(),
+            live: std::array::from_fn(|i| Constant::new(i < params.tenants as usize)),
+            tenants8: Constant::new(params.tenants.min(255).to_bits()),
+            tenants32: Constant::new(params.tenants.to_bits()),
+            enable_bit: Constant::new(t_ctrl::ENABLE.trailing_zeros().to_bits()),
+            commit_bit: Constant::new(t_ctrl::COMMIT.trailing_zeros().to_bits()),
+            lo_word: Constant::new(0xffff_ffffu64.to_bits()),
+            hi_word: Constant::new(0xffff_ffff_0000_0000u64.to_bits()),
+            word_shift: Constant::new(32u32.to_bits()),
+            one_slot: Constant::new(1u32.to_bits()),
+            enable: std::array::from_fn(|_| Default::default()),
+            committed: std::array::from_fn(|_| Default::default()),
+            base: std::array::from_fn(|_| Default::default()),
+            done: std::array::from_fn(|_| Default::default()),
+            slots: std::array::from_fn(|_| Default::default()),
+            total: Default::default(),
+            l_quota: Default::default(),
+            l_mask: Default::default(),
+            l_key: Default::default(),
+            s_quota: Default::default(),
+            s_mask: Default::default(),
+            s_key: Default::default(),
+            r_sel: Default::default(),
+            r_load: Default::default(),
+            r_busy: Default::default(),
+            st_enable: Default::default(),
+            st_quota: Default::default(),
+            st_mask: Default::default(),
+            st_key: Default::default(),
+            st_base: Default::default(),
+            lr_enable: Default::default(),
+            lr_committed: Default::default(),
+            lr_base: Default::default(),
+            lr_done: Default::default(),
+            lr_slots: Default::default(),
+            wnext: WindowNext::new(params),
+            sel_next: Default::default(),
+            sel_t: Default::default(),
+            sel_ok: Default::default(),
+            commit_now: Default::default(),
+            mark_ok: Default::default(),
+            slot_change: Default::default(),
+            slot_cur: Default::default(),
+            slot_new: Default::default(),
+            total_new: Default::default(),
+            m_base: Default::default(),
+            m_done: Default::default(),
+            k_enable: Default::default(),
+            k_committed: Default::default(),
+            k_base: Default::default(),
+            k_done: Default::default(),
+            k_slots: Default::default(),
+            s_enable_v: Default::default(),
+            s_committed_v: Default::default(),
+            s_base_v: Default::default(),
+            s_slots_v: Default::default(),
+            wr_word: Default::default(),
+        }
+    }
+}
+
+impl Logic for TenantTable {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            total,
+            r_sel,
+            r_load,
+            r_busy,
+            st_enable,
+            st_quota,
+            st_mask,
+            st_key,
+            st_base,
+            lr_enable,
+            lr_committed,
+            lr_base,
+            lr_done,
+            lr_slots
+        );
+        for i in 0..MAX_TENANTS {
+            self.enable[i].clock.next = self.clock.val();
+            self.committed[i].clock.next = self.clock.val();
+            self.base[i].clock.next = self.clock.val();
+            self.done[i].clock.next = self.clock.val();
+            self.slots[i].clock.next = self.clock.val();
+            self.enable[i].d.next = self.enable[i].q.val();
+            self.committed[i].d.next = self.committed[i].q.val();
+            self.base[i].d.next = self.base[i].q.val();
+            self.done[i].d.next = self.done[i].q.val();
+            self.slots[i].d.next = self.slots[i].q.val();
+        }
+        self.l_quota.read_clock.next = self.clock.val();
+        self.l_quota.write_clock.next = self.clock.val();
+        self.l_mask.read_clock.next = self.clock.val();
+        self.l_mask.write_clock.next = self.clock.val();
+        self.l_key.read_clock.next = self.clock.val();
+        self.l_key.write_clock.next = self.clock.val();
+        self.s_quota.read_clock.next = self.clock.val();
+        self.s_quota.write_clock.next = self.clock.val();
+        self.s_mask.read_clock.next = self.clock.val();
+        self.s_mask.write_clock.next = self.clock.val();
+        self.s_key.read_clock.next = self.clock.val();
+        self.s_key.write_clock.next = self.clock.val();
+
+        // Select: the register-side RAM copy reads the tenant being selected in the same clock,
+        // so its output holds the new tenant's entry when the staging load (`r_load`) runs.
+        self.sel_next.next = self.r_sel.q.val();
+        if self.wr_sel.val() {
+            self.sel_next.next = self.wr_data.val();
+        }
+        self.r_sel.d.next = self.sel_next.val();
+        self.sel_t.next = self.r_sel.q.val().get_bits::<8>(0);
+        self.sel_ok.next = self.r_sel.q.val() < self.tenants32.val();
+        self.commit_now.next = self.wr_ctrl.val()
+            & self.wr_data.val().get_bit(self.commit_bit.val().index())
+            & self.sel_ok.val();
+        self.mark_ok.next = self.mark.val() & (self.mark_tenant.val() < self.tenants8.val());
+        self.slot_change.next =
+            (self.slot_inc.val() ^ self.slot_dec.val()) & (self.slot_tenant.val() < self.tenants8.val());
+
+        // The read multiplexers: window update, lookup, register side, slots port.
+        self.m_base.next = 0.into();
+        self.m_done.next = 0.into();
+        self.k_enable.next = false;
+        self.k_committed.next = false;
+        self.k_base.next = 0.into();
+        self.k_done.next = 0.into();
+        self.k_slots.next = 0.into();
+        self.s_enable_v.next = false;
+        self.s_committed_v.next = false;
+        self.s_base_v.next = 0.into();
+        self.s_slots_v.next = 0.into();
+        self.slot_cur.next = 0.into();
+        for i in 0..MAX_TENANTS {
+            if self.mark_tenant.val() == self.tidx[i].val() {
+                self.m_base.next = self.base[i].q.val();
+                self.m_done.next = self.done[i].q.val();
+            }
+            if self.lookup_tenant.val() == self.tidx[i].val() {
+                self.k_enable.next = self.enable[i].q.val();
+                self.k_committed.next = self.committed[i].q.val();
+                self.k_base.next = self.base[i].q.val();
+                self.k_done.next = self.done[i].q.val();
+                self.k_slots.next = self.slots[i].q.val();
+            }
+            if self.sel_t.val() == self.tidx[i].val() {
+                self.s_enable_v.next = self.enable[i].q.val();
+                self.s_committed_v.next = self.committed[i].q.val();
+                self.s_base_v.next = self.base[i].q.val();
+                self.s_slots_v.next = self.slots[i].q.val();
+            }
+            if self.slot_tenant.val() == self.tidx[i].val() {
+                self.slot_cur.next = self.slots[i].q.val();
+            }
+        }
+
+        // Window update: one shared `WindowNext`.
+        self.wnext.base.next = self.m_base.val();
+        self.wnext.done.next = self.m_done.val();
+        // Straight from the ports (`mark_ok` gates the write-back): a `mark` computed in this block
+        // makes Verilator see a combinational loop through the child (UNOPTFLAT).
+        self.wnext.mark.next = self.mark.val();
+        self.wnext.seq.next = self.mark_seq.val();
+
+        // Slots in use.
+        self.slot_new.next = self.slot_cur.val() - self.one_slot.val();
+        self.total_new.next = self.total.q.val() - self.one_slot.val();
+        if self.slot_inc.val() {
+            self.slot_new.next = self.slot_cur.val() + self.one_slot.val();
+            self.total_new.next = self.total.q.val() + self.one_slot.val();
+        }
+        if self.slot_change.val() {
+            self.total.d.next = self.total_new.val();
+        }
+
+        // Per-tenant writes; COMMIT after the mark, so it wins.
+        for i in 0..MAX_TENANTS {
+            if self.mark_ok.val() & (self.mark_tenant.val() == self.tidx[i].val()) {
+                self.base[i].d.next = self.wnext.next_base.val();
+                self.done[i].d.next = self.wnext.next_done.val();
+            }
+            if self.commit_now.val() & (self.sel_t.val() == self.tidx[i].val()) {
+                self.enable[i].d.next = self.wr_data.val().get_bit(self.enable_bit.val().index());
+                self.committed[i].d.next = true;
+                self.base[i].d.next = self.st_base.q.val();
+                self.done[i].d.next = 0.into();
+            }
+            if self.slot_change.val() & (self.slot_tenant.val() == self.tidx[i].val()) {
+                self.slots[i].d.next = self.slot_new.val();
+            }
+        }
+
+        // The committed configuration, both copies written at once.
+        self.l_quota.write_enable.next = self.commit_now.val();
+        self.l_mask.write_enable.next = self.commit_now.val();
+        self.l_key.write_enable.next = self.commit_now.val();
+        self.s_quota.write_enable.next = self.commit_now.val();
+        self.s_mask.write_enable.next = self.commit_now.val();
+        self.s_key.write_enable.next = self.commit_now.val();
+        self.l_quota.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
+        self.l_mask.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
+        self.l_key.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
+        self.s_quota.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
+        self.s_mask.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
+        self.s_key.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
+        self.l_quota.write_data.next = self.st_quota.q.val();
+        self.l_mask.write_data.next = self.st_mask.q.val();
+        self.l_key.write_data.next = self.st_key.q.val();
+        self.s_quota.write_data.next = self.st_quota.q.val();
+        self.s_mask.write_data.next = self.st_mask.q.val();
+        self.s_key.write_data.next = self.st_key.q.val();
+        self.l_quota.read_address.next = self.lookup_tenant.val().get_bits::<TENANT_BITS>(0);
+        self.l_mask.read_address.next = self.lookup_tenant.val().get_bits::<TENANT_BITS>(0);
+        self.l_key.read_address.next = self.lookup_tenant.val().get_bits::<TENANT_BITS>(0);
+        self.s_quota.read_address.next = self.sel_next.val().get_bits::<TENANT_BITS>(0);
+        self.s_mask.read_address.next = self.sel_next.val().get_bits::<TENANT_BITS>(0);
+        self.s_key.read_address.next = self.sel_next.val().get_bits::<TENANT_BITS>(0);
+
+        // Lookup registers.
+        self.lr_enable.d.next = self.k_enable.val();
+        self.lr_committed.d.next = self.k_committed.val();
+        self.lr_base.d.next = self.k_base.val();
+        self.lr_done.d.next = self.k_done.val();
+        self.lr_slots.d.next = self.k_slots.val();
+
+        // Staging: loaded the clock after a select, then written field by field.
+        self.wr_word.next = bit_cast::<64, 32>(self.wr_data.val());
+        self.r_load.d.next = self.wr_sel.val();
+        self.r_busy.d.next = self.wr_sel.val() | self.commit_now.val();
+        if self.r_load.q.val() & self.sel_ok.val() {
+            self.st_enable.d.next = self.s_enable_v.val();
+            self.st_base.d.next = self.s_base_v.val();
+            self.st_quota.d.next = 0.into();
+            self.st_mask.d.next = 0.into();
+            self.st_key.d.next = 0.into();
+            if self.s_committed_v.val() {
+                self.st_quota.d.next = self.s_quota.read_data.val();
+                self.st_mask.d.next = self.s_mask.read_data.val();
+                self.st_key.d.next = self.s_key.read_data.val();
+            }
+        }
+        if self.wr_ctrl.val() {
+            self.st_enable.d.next = self.wr_data.val().get_bit(self.enable_bit.val().index());
+        }
+        if self.wr_quota.val() {
+            self.st_quota.d.next = self.wr_data.val();
+        }
+        if self.wr_mask_lo.val() {
+            self.st_mask.d.next = (self.st_mask.q.val() & self.hi_word.val()) | self.wr_word.val();
+        }
+        if self.wr_mask_hi.val() {
+            self.st_mask.d.next =
+                (self.st_mask.q.val() & self.lo_word.val()) | (self.wr_word.val() << self.word_shift.val());
+        }
+        if self.wr_key_lo.val() {
+            self.st_key.d.next = (self.st_key.q.val() & self.hi_word.val()) | self.wr_word.val();
+        }
+        if self.wr_key_hi.val() {
+            self.st_key.d.next =
+                (self.st_key.q.val() & self.lo_word.val()) | (self.wr_word.val() << self.word_shift.val());
+        }
+        if self.wr_base.val() {
+            self.st_base.d.next = self.wr_data.val();
+        }
+
+        for i in 0..MAX_TENANTS {
+            // Entries at or above the export's tenant count: D constant 0, so synthesis removes
+            // them (a flip-flop that merely holds its reset value is kept: it has no init value).
+            if self.reset.val() | !self.live[i].val() {
+                self.enable[i].d.next = false;
+                self.committed[i].d.next = false;
+                self.base[i].d.next = 0.into();
+                self.done[i].d.next = 0.into();
+                self.slots[i].d.next = 0.into();
+            }
+        }
+        if self.reset.val() {
+            self.total.d.next = 0.into();
+            self.r_sel.d.next = 0.into();
+            self.r_load.d.next = false;
+            self.r_busy.d.next = false;
+            self.st_enable.d.next = false;
+            self.st_quota.d.next = 0.into();
+            self.st_mask.d.next = 0.into();
+            self.st_key.d.next = 0.into();
+            self.st_base.d.next = 0.into();
+            self.lr_committed.d.next = false;
+            self.lr_enable.d.next = false;
+        }
+
+        // Outputs.
+        self.busy.next = self.r_busy.q.val();
+        self.sel.next = self.r_sel.q.val();
+        self.sel_enable.next = self.sel_ok.val() & self.s_enable_v.val();
+        self.sel_quota.next = 0.into();
+        self.sel_mask.next = 0.into();
+        if self.sel_ok.val() & self.s_committed_v.val() {
+            self.sel_quota.next = self.s_quota.read_data.val();
+            self.sel_mask.next = self.s_mask.read_data.val();
+        }
+        self.sel_base.next = 0.into();
+        self.sel_slots.next = 0.into();
+        if self.sel_ok.val() {
+            self.sel_base.next = self.s_base_v.val();
+            self.sel_slots.next = bit_cast::<32, SLOT_COUNT_BITS>(self.s_slots_v.val());
+        }
+        self.slots_total.next = bit_cast::<32, SLOT_COUNT_BITS>(self.total.q.val());
+        self.lookup_enable.next = self.lr_enable.q.val();
+        self.lookup_quota.next = 0.into();
+        self.lookup_mask.next = 0.into();
+        self.lookup_key.next = 0.into();
+        if self.lr_committed.q.val() {
+            self.lookup_quota.next = self.l_quota.read_data.val();
+            self.lookup_mask.next = self.l_mask.read_data.val();
+            self.lookup_key.next = self.l_key.read_data.val();
+        }
+        self.lookup_base.next = self.lr_base.q.val();
+        self.lookup_done.next = self.lr_done.q.val();
+        self.lookup_slots.next = bit_cast::<32, SLOT_COUNT_BITS>(self.lr_slots.q.val());
+    }
+}
+
+/// The per-tenant counters. Construct with [`TenantCounters::new`].
+#[derive(LogicBlock)]
+pub struct TenantCounters {
+    pub clock: Signal<In, Clock>,
+    /// Synchronous, active high: hardware reset or `COMMAND.SOFT_RESET`. Counters read 0 after it.
+    pub reset: Signal<In, Bit>,
+    pub bump_tenant: Signal<In, Bits<8>>,
+    /// Bit `c`: counter `c` (`TenantCounter` as index) of `bump_tenant` counts one.
+    pub bump: Signal<In, Bits<TENANT_COUNTERS>>,
+    /// The selected tenant (`TENANT_SEL`, 32 bits; >= tenants reads 0).
+    pub sel: Signal<In, Bits<32>>,
+    /// The selected tenant's counters, counting the bumps that arrived two clocks before or
+    /// earlier. `sel` must have been stable for the clock before.
+    pub sel_count: [Signal<Out, Bits<64>>; TENANT_COUNTERS],
+
+    tidx: [Constant<Bits<8>>; MAX_TENANTS],
+    live: [Constant<Bit>; MAX_TENANTS],
+    tenants8: Constant<Bits<8>>,
+    tenants32: Constant<Bits<32>>,
+    one: Constant<Bits<64>>,
+    valid: [DFF<Bit>; MAX_TENANTS],
+    /// Update copy and register-side copy, one RAM per counter.
+    u_ram: [RAM<Bits<64>, TENANT_BITS>; TENANT_COUNTERS],
+    s_ram: [RAM<Bits<64>, TENANT_BITS>; TENANT_COUNTERS],
+    /// The bump being added (read issued the clock before).
+    s1_valid: DFF<Bit>,
+    s1_tenant: DFF<Bits<8>>,
+    s1_bump: DFF<Bits<TENANT_COUNTERS>>,
+    /// The entry written at the last clock edge, forwarded past the RAMs' read-old behaviour.
+    w_valid: DFF<Bit>,
+    w_tenant: DFF<Bits<8>>,
+    w_val: [DFF<Bits<64>>; TENANT_COUNTERS],
+
+    s1_stored: Signal<Local, Bit>,
+    s1_fwd: Signal<Local, Bit>,
+    sel_t: Signal<Local, Bits<8>>,
+    sel_ok: Signal<Local, Bit>,
+    sel_stored: Signal<Local, Bit>,
+    sel_fwd: Signal<Local, Bit>,
+    old: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
+    new: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
+}
+
+impl std::fmt::Debug for TenantCounters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantCounters").finish_non_exhaustive()
+    }
+}
+
+impl TenantCounters {
+    /// # Panics
+    /// If `params` are invalid or have more than [`MAX_TENANTS`] tenants.
+    pub fn new(params: Params) -> TenantCounters {
+        params.validate().expect("valid parameters");
+        assert!(params.tenants as usize <= MAX_TENANTS);
+        TenantCounters {
+            clock: Default::default(),
+            reset: Default::default(),
+            bump_tenant: Default::default(),
+            bump: Default::default(),
+            sel: Default::default(),
+            sel_count: Default::default(),
+            tidx: tenant_indices(),
+            live: std::array::from_fn(|i| Constant::new(i < params.tenants as usize)),
+            tenants8: Constant::new(params.tenants.min(255).to_bits()),
+            tenants32: Constant::new(params.tenants.to_bits()),
+            one: Constant::new(1u64.to_bits()),
+            valid: std::array::from_fn(|_| Default::default()),
+            u_ram: Default::default(),
+            s_ram: Default::default(),
+            s1_valid: Default::default(),
+            s1_tenant: Default::default(),
+            s1_bump: Default::default(),
+            w_valid: Default::default(),
+            w_tenant: Default::default(),
+            w_val: Default::default(),
+            s1_stored: Default::default(),
+            s1_fwd: Default::default(),
+            sel_t: Default::default(),
+            sel_ok: Default::default(),
+            sel_stored: Default::default(),
+            sel_fwd: Default::default(),
+            old: Default::default(),
+            new: Default::default(),
+        }
+    }
+}
+
+impl Logic for TenantCounters {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, s1_valid, s1_tenant, s1_bump, w_valid, w_tenant);
+        for i in 0..MAX_TENANTS {
+            self.valid[i].clock.next = self.clock.val();
+            self.valid[i].d.next = self.valid[i].q.val();
+        }
+        // Stage 0: read the bumped tenant's entry.
+        self.s1_valid.d.next = self.bump.val().any() & (self.bump_tenant.val() < self.tenants8.val());
+        self.s1_tenant.d.next = self.bump_tenant.val();
+        self.s1_bump.d.next = self.bump.val();
+
+        self.sel_t.next = self.sel.val().get_bits::<8>(0);
+        self.sel_ok.next = self.sel.val() < self.tenants32.val();
+        // Stage 1: the entry is the last write if it was this tenant, else the RAM (0 if never
+        // written since reset); add and write both copies.
+        self.s1_stored.next = false;
+        self.sel_stored.next = false;
+        for i in 0..MAX_TENANTS {
+            if self.s1_tenant.q.val() == self.tidx[i].val() {
+                self.s1_stored.next = self.valid[i].q.val();
+            }
+            if self.sel_t.val() == self.tidx[i].val() {
+                self.sel_stored.next = self.valid[i].q.val();
+            }
+            if self.s1_valid.q.val() & (self.s1_tenant.q.val() == self.tidx[i].val()) {
+                self.valid[i].d.next = true;
+            }
+        }
+        self.s1_fwd.next = self.w_valid.q.val() & (self.w_tenant.q.val() == self.s1_tenant.q.val());
+        self.sel_fwd.next = self.w_valid.q.val() & (self.w_tenant.q.val() == self.sel_t.val());
+        for c in 0..TENANT_COUNTERS {
+            self.w_val[c].clock.next = self.clock.val();
+            self.u_ram[c].read_clock.next = self.clock.val();
+            self.u_ram[c].write_clock.next = self.clock.val();
+            self.s_ram[c].read_clock.next = self.clock.val();
+            self.s_ram[c].write_clock.next = self.clock.val();
+            self.u_ram[c].read_address.next = self.bump_tenant.val().get_bits::<TENANT_BITS>(0);
+            self.s_ram[c].read_address.next = self.sel.val().get_bits::<TENANT_BITS>(0);
+
+            self.old[c].next = 0.into();
+            if self.s1_stored.val() {
+                self.old[c].next = self.u_ram[c].read_data.val();
+            }
+            if self.s1_fwd.val() {
+                self.old[c].next = self.w_val[c].q.val();
+            }
+            self.new[c].next = self.old[c].val();
+            if self.s1_bump.q.val().get_bit(c) {
+                self.new[c].next = self.old[c].val() + self.one.val();
+            }
+            self.u_ram[c].write_enable.next = self.s1_valid.q.val();
+            self.s_ram[c].write_enable.next = self.s1_valid.q.val();
+            self.u_ram[c].write_address.next = self.s1_tenant.q.val().get_bits::<TENANT_BITS>(0);
+            self.s_ram[c].write_address.next = self.s1_tenant.q.val().get_bits::<TENANT_BITS>(0);
+            self.u_ram[c].write_data.next = self.new[c].val();
+            self.s_ram[c].write_data.next = self.new[c].val();
+            self.w_val[c].d.next = self.new[c].val();
+
+            self.sel_count[c].next = 0.into();
+            if self.sel_ok.val() & self.sel_stored.val() {
+                self.sel_count[c].next = self.s_ram[c].read_data.val();
+            }
+            if self.sel_ok.val() & self.sel_fwd.val() {
+                self.sel_count[c].next = self.w_val[c].q.val();
+            }
+        }
+        self.w_valid.d.next = self.s1_valid.q.val();
+        self.w_tenant.d.next = self.s1_tenant.q.val();
+
+        for i in 0..MAX_TENANTS {
+            if self.reset.val() | !self.live[i].val() {
+                self.valid[i].d.next = false;
+            }
+        }
+        if self.reset.val() {
+            self.s1_valid.d.next = false;
+            self.w_valid.d.next = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Rng, settle, tick, verilator_lint, yosys_check};
+    use aggnic_spec::model::Core;
+    use aggnic_spec::regs;
+    use aggnic_spec::wire::{Addressing, Frame, Header, Kind};
+
+    const SMALL: Params = Params {
+        lanes: 8,
+        elements: 16,
+        slots: 16,
+        tenants: 5,
+        window: 7,
+    };
+
+    fn release_frame(t: u8, seq: u32) -> Vec<u8> {
+        Frame {
+            addr: Addressing::between(1, 2, regs::DEFAULT_UDP_PORT),
+            header: Header {
+                kind: Kind::Release,
+                flags: 0,
+                tenant: t,
+                worker: 0,
+                elements: 0,
+                seq,
+                salt: 0,
+                key_or_bitmap: 0,
+            },
+            payload: vec![],
+        }
+        .encode()
+    }
+
+    /// What a lookup of `t` must return, read off the model (slots from the test's own tally:
+    /// the model has no slots-in-use port; the register-level test drives real frames instead).
+    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
+    struct Looked {
+        enable: bool,
+        quota: u32,
+        mask: u64,
+        key: u64,
+        base: u32,
+        done: u64,
+        slots: u32,
+    }
+
+    fn expected(core: &Core, slots: &[u32], t: u8) -> Looked {
+        core.tenant(t).map_or(
+            Looked {
+                enable: false,
+                quota: 0,
+                mask: 0,
+                key: 0,
+                base: 0,
+                done: 0,
+                slots: 0,
+            },
+            |x| Looked {
+                enable: x.entry.enable,
+                quota: x.entry.quota,
+                mask: x.entry.mask,
+                key: x.entry.key,
+                base: x.base,
+                done: x.done,
+                slots: slots[t as usize],
+            },
+        )
+    }
+
+    fn looked(uut: &TenantTable) -> Looked {
+        Looked {
+            enable: uut.lookup_enable.val(),
+            quota: uut.lookup_quota.val().to_u32(),
+            mask: uut.lookup_mask.val().to_u64(),
+            key: uut.lookup_key.val().to_u64(),
+            base: uut.lookup_base.val().to_u32(),
+            done: uut.lookup_done.val().to_u64(),
+            slots: uut.lookup_slots.val().to_u32(),
+        }
+    }
+
+    fn idle(uut: &mut TenantTable) {
+        uut.wr_sel.next = false;
+        uut.wr_ctrl.next = false;
+        uut.wr_quota.next = false;
+        uut.wr_mask_lo.next = false;
+        uut.wr_mask_hi.next = false;
+        uut.wr_key_lo.next = false;
+        uut.wr_key_hi.next = false;
+        uut.wr_base.next = false;
+        uut.mark.next = false;
+        uut.slot_inc.next = false;
+        uut.slot_dec.next = false;
+    }
+
+    fn new_table(p: Params) -> TenantTable {
+        let mut uut = TenantTable::new(p);
+        uut.connect_all();
+        idle(&mut uut);
+        uut.reset.next = true;
+        tick(&mut uut, |u| &mut u.clock);
+        uut.reset.next = false;
+        uut
+    }
+
+    /// The register writes the table implements, as (address, strobe).
+    fn strobe(uut: &mut TenantTable, addr: u32) -> &mut Signal<In, Bit> {
+        match addr {
+            a if a == regs::TENANT_SEL.addr => &mut uut.wr_sel,
+            a if a == regs::T_CTRL.addr => &mut uut.wr_ctrl,
+            a if a == regs::T_QUOTA.addr => &mut uut.wr_quota,
+            a if a == regs::T_MASK.addr => &mut uut.wr_mask_lo,
+            a if a == regs::T_MASK.hi() => &mut uut.wr_mask_hi,
+            a if a == regs::T_KEY.addr => &mut uut.wr_key_lo,
+            a if a == regs::T_KEY.hi() => &mut uut.wr_key_hi,
+            a if a == regs::T_WINDOW_BASE.addr => &mut uut.wr_base,
+            _ => unreachable!("not a tenant-table register: {addr:#x}"),
+        }
+    }
+
+    fn random_run(p: Params, seed: u64, cycles: u32) {
+        let mut rng = Rng::new(seed);
+        let mut uut = new_table(p);
+        let mut core = Core::new(p);
+        let tenants = p.tenants as u8;
+        // Own tally of slots in use (model: only via frames; see `axil_regs` for that run).
+        let mut slots = vec![0u32; p.tenants as usize];
+        let addrs = [
+            regs::TENANT_SEL.addr,
+            regs::T_CTRL.addr,
+            regs::T_CTRL.addr,
+            regs::T_QUOTA.addr,
+            regs::T_MASK.addr,
+            regs::T_MASK.hi(),
+            regs::T_KEY.addr,
+            regs::T_KEY.hi(),
+            regs::T_WINDOW_BASE.addr,
+        ];
+        let (mut commits, mut keyed_lookups, mut slides, mut same_cycle) = (0, 0, 0, 0);
+        for cycle in 0..cycles {
+            idle(&mut uut);
+            // The lookup: whatever the table held before this cycle's updates.
+            let lt = if rng.chance(900) {
+                rng.below(u64::from(tenants)) as u8
+            } else {
+                rng.next_u32() as u8
+            };
+            uut.lookup_tenant.next = lt.to_bits();
+            let want = expected(&core, &slots, lt);
+            // Window update (the model: a RELEASE frame), before any register write.
+            let mut marked = None;
+            if rng.chance(400) {
+                let mt = rng.below(u64::from(tenants) + 1) as u8;
+                let base = core.tenant(mt).map_or(0, |x| x.base);
+                let seq = match rng.below(10) {
+                    0 => rng.next_u32(),
+                    1..=2 => base,
+                    _ => base.wrapping_add(rng.below(u64::from(p.window) + 2) as u32),
+                };
+                uut.mark.next = true;
+                uut.mark_tenant.next = mt.to_bits();
+                uut.mark_seq.next = seq.to_bits();
+                if mt < tenants {
+                    core.tx(&release_frame(mt, seq));
+                    if core.tenant(mt).expect("in table").base != base {
+                        slides += 1;
+                    }
+                }
+                marked = Some(mt);
+            }
+            if rng.chance(300) {
+                let st = rng.below(u64::from(tenants) + 1) as u8;
+                let held = slots.get(st as usize).copied().unwrap_or(0);
+                // No decrement below zero: the pipeline never frees a slot it does not hold.
+                let (inc, dec) = (rng.chance(600), held > 0 && rng.chance(400));
+                uut.slot_tenant.next = st.to_bits();
+                uut.slot_inc.next = inc;
+                uut.slot_dec.next = dec;
+                if st < tenants {
+                    let s = &mut slots[st as usize];
+                    *s = s.wrapping_add(u32::from(inc)).wrapping_sub(u32::from(dec));
+                }
+            }
+            settle(&mut uut);
+            if !uut.busy.val() && rng.chance(350) {
+                let addr = rng.pick(&addrs);
+                let value = match addr {
+                    a if a == regs::TENANT_SEL.addr => {
+                        if rng.chance(900) {
+                            rng.below(u64::from(tenants)) as u32
+                        } else {
+                            rng.next_u32() >> rng.below(32)
+                        }
+                    }
+                    a if a == regs::T_CTRL.addr => rng.next_u32() & (t_ctrl::ENABLE | t_ctrl::COMMIT),
+                    a if a == regs::T_WINDOW_BASE.addr && rng.chance(500) => u32::MAX - rng.below(10) as u32,
+                    _ => rng.next_u32(),
+                };
+                strobe(&mut uut, addr).next = true;
+                uut.wr_data.next = value.to_bits();
+                let sel = core.read(regs::TENANT_SEL.addr);
+                if addr == regs::T_CTRL.addr && value & t_ctrl::COMMIT != 0 && sel < p.tenants {
+                    commits += 1;
+                    if marked == Some(sel as u8) {
+                        same_cycle += 1;
+                    }
+                }
+                core.write(addr, value);
+            }
+            tick(&mut uut, |u| &mut u.clock);
+            let got = looked(&uut);
+            assert_eq!(got, want, "cycle {cycle}: lookup of tenant {lt}");
+            if want.enable && want.key != 0 {
+                keyed_lookups += 1;
+            }
+            // The register side's live view of the selected tenant.
+            if !uut.busy.val() {
+                let sel = core.read(regs::TENANT_SEL.addr);
+                assert_eq!(uut.sel.val().to_u32(), sel, "cycle {cycle}");
+                assert_eq!(
+                    (
+                        u32::from(uut.sel_enable.val()),
+                        uut.sel_quota.val().to_u32(),
+                        uut.sel_mask.val().to_u64(),
+                        uut.sel_base.val().to_u32(),
+                    ),
+                    (
+                        core.read(regs::T_CTRL.addr),
+                        core.read(regs::T_QUOTA.addr),
+                        core.read_reg64(regs::T_MASK),
+                        core.read(regs::T_WINDOW_BASE.addr),
+                    ),
+                    "cycle {cycle}: live view of tenant {sel}"
+                );
+                let own = slots.get(sel as usize).copied().unwrap_or(0);
+                assert_eq!(uut.sel_slots.val().to_u32(), own, "cycle {cycle}");
+            }
+            assert_eq!(
+                uut.slots_total.val().to_u32(),
+                slots.iter().fold(0u32, |a, s| a.wrapping_add(*s))
+            );
+        }
+        assert!(commits > cycles / 100, "{commits} commits");
+        assert!(
+            keyed_lookups > cycles / 10,
+            "{keyed_lookups} lookups of keyed tenants"
+        );
+        assert!(slides > cycles / 50, "{slides} window slides");
+        assert!(
+            same_cycle > 0,
+            "a commit and a mark of one tenant in the same clock"
+        );
+    }
+
+    #[test]
+    fn lookup_and_register_view_follow_the_model() {
+        let start = std::time::Instant::now();
+        random_run(SMALL, 0x7ab1_0001, 6000);
+        random_run(
+            Params {
+                tenants: 64,
+                ..Params::DEFAULT
+            },
+            0x7ab1_0002,
+            3000,
+        );
+        eprintln!("tenant_table: 9000 random cycles in {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn a_reset_clears_committed_entries_and_the_staging() {
+        let p = SMALL;
+        let mut uut = new_table(p);
+        let mut core = Core::new(p);
+        let writes = [
+            (regs::TENANT_SEL.addr, 2),
+            (regs::T_QUOTA.addr, 9),
+            (regs::T_KEY.addr, 0xdead),
+            (regs::T_MASK.hi(), 0x8000_0000),
+            (regs::T_WINDOW_BASE.addr, 77),
+            (regs::T_CTRL.addr, t_ctrl::ENABLE | t_ctrl::COMMIT),
+        ];
+        for (addr, value) in writes {
+            idle(&mut uut);
+            strobe(&mut uut, addr).next = true;
+            uut.wr_data.next = value.to_bits();
+            core.write(addr, value);
+            tick(&mut uut, |u| &mut u.clock);
+            idle(&mut uut);
+            tick(&mut uut, |u| &mut u.clock);
+        }
+        uut.lookup_tenant.next = 2u8.to_bits();
+        tick(&mut uut, |u| &mut u.clock);
+        assert_eq!(looked(&uut), expected(&core, &[0; 5], 2));
+        assert_eq!(looked(&uut).key, 0xdead);
+        // Reset, then COMMIT without a select: the staging must be empty again.
+        uut.reset.next = true;
+        tick(&mut uut, |u| &mut u.clock);
+        uut.reset.next = false;
+        let mut core = Core::new(p);
+        core.write(regs::T_CTRL.addr, t_ctrl::COMMIT);
+        uut.wr_ctrl.next = true;
+        uut.wr_data.next = t_ctrl::COMMIT.to_bits();
+        uut.lookup_tenant.next = 0u8.to_bits();
+        tick(&mut uut, |u| &mut u.clock);
+        idle(&mut uut);
+        for t in [0u8, 2] {
+            uut.lookup_tenant.next = t.to_bits();
+            tick(&mut uut, |u| &mut u.clock);
+            assert_eq!(looked(&uut), expected(&core, &[0; 5], t), "tenant {t}");
+        }
+    }
+
+    #[test]
+    fn counters_count_every_bump_back_to_back() {
+        // Own tally, clearly the test's: `model::Core` has no public way to bump a counter
+        // (`axil_regs`'s run derives bumps from real frames instead).
+        for (p, seed) in [(SMALL, 0xc0_0001u64), (Params::DEFAULT, 0xc0_0002)] {
+            let mut rng = Rng::new(seed);
+            let mut uut = TenantCounters::new(p);
+            uut.connect_all();
+            uut.reset.next = true;
+            tick(&mut uut, |u| &mut u.clock);
+            uut.reset.next = false;
+            let t = p.tenants as usize;
+            // tally[k]: counts after the bumps of cycles < k.
+            let mut tally = vec![vec![[0u64; TENANT_COUNTERS]; t]];
+            let mut sel = 0u32;
+            let (mut fwd_cases, mut nonzero) = (0, 0);
+            let mut last_bumped = None;
+            for cycle in 0..4000usize {
+                let mut next = tally.last().expect("one").clone();
+                if rng.chance(5) {
+                    // A reset: everything reads 0 from two clocks on.
+                    uut.reset.next = true;
+                    uut.bump.next = 0.into();
+                    next = vec![[0; TENANT_COUNTERS]; t];
+                    tally = vec![next.clone(); tally.len()];
+                    last_bumped = None;
+                } else {
+                    uut.reset.next = false;
+                    // Few tenants, so one tenant is often bumped on consecutive clocks.
+                    let bt = if rng.chance(950) {
+                        rng.below(3.min(t as u64)) as usize
+                    } else {
+                        rng.below(256) as usize
+                    };
+                    let bump = if rng.chance(700) {
+                        rng.next_u32() & ((1 << TENANT_COUNTERS) - 1)
+                    } else {
+                        0
+                    };
+                    uut.bump_tenant.next = bt.to_bits();
+                    uut.bump.next = bump.to_bits();
+                    if bt < t && bump != 0 {
+                        if last_bumped == Some(bt) {
+                            fwd_cases += 1;
+                        }
+                        last_bumped = Some(bt);
+                        for (c, n) in next[bt].iter_mut().enumerate() {
+                            *n += u64::from(bump >> c & 1);
+                        }
+                    } else {
+                        last_bumped = None;
+                    }
+                }
+                if rng.chance(100) {
+                    sel = if rng.chance(900) {
+                        rng.below(4.min(t as u64)) as u32
+                    } else {
+                        rng.next_u32()
+                    };
+                }
+                uut.sel.next = sel.to_bits();
+                // `sel` changes take a clock to reach the RAM's output: compare from the next one.
+                let stable = cycle > 0 && uut.sel.val().to_u32() == sel;
+                tick(&mut uut, |u| &mut u.clock);
+                tally.push(next);
+                // Now in cycle `cycle + 1`: bumps of cycles <= cycle - 1 are counted.
+                if stable && tally.len() >= 3 {
+                    let want = tally[tally.len() - 2]
+                        .get(sel as usize)
+                        .copied()
+                        .unwrap_or([0; TENANT_COUNTERS]);
+                    let got: Vec<u64> = uut.sel_count.iter().map(|s| s.val().to_u64()).collect();
+                    assert_eq!(got, want, "cycle {cycle}: tenant {sel}");
+                    if want.iter().any(|x| *x != 0) {
+                        nonzero += 1;
+                    }
+                }
+                if tally.len() > 3 {
+                    tally.remove(0);
+                }
+            }
+            assert!(fwd_cases > 500, "{fwd_cases} back-to-back bumps of one tenant");
+            assert!(nonzero > 1000, "{nonzero} non-zero comparisons");
+        }
+    }
+
+    #[test]
+    fn synthesizes() {
+        let v = yosys_check("aggnic_hdl_tenant_table", &mut TenantTable::new(Params::DEFAULT));
+        verilator_lint("aggnic_hdl_tenant_table_lint", &v, &["WIDTH", "DECLFILENAME"]);
+        let v = yosys_check(
+            "aggnic_hdl_tenant_counters",
+            &mut TenantCounters::new(Params::DEFAULT),
+        );
+        verilator_lint("aggnic_hdl_tenant_counters_lint", &v, &["WIDTH", "DECLFILENAME"]);
+    }
+}
