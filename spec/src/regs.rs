@@ -136,7 +136,7 @@ registers! {
     CTRL = 0x0040, 32, Rw, 0, "Control: ENABLE (bit 0): 1 aggregates, 0 passes every network frame to the host";
     STATUS = 0x0044, 32, Ro, 0, "Status: FLUSH_BUSY (bit 0)";
     UDP_PORT = 0x0048, 32, Rw, DEFAULT_UDP_PORT, "UDP destination port of aggregation frames (bits 15:0)";
-    FLUSH_CMD = 0x004C, 32, Wo, 0, "Write START (bit 31) | tenant (bits 7:0): free every slot of the tenant";
+    FLUSH_CMD = 0x004C, 32, Wo, 0, "Write START (bit 31) | tenant (bits 7:0): free every slot of the tenant; ignored while FLUSH_BUSY";
     SLOTS_IN_USE = 0x0050, 32, Ro, 0, "Slots held by any tenant, live";
     COMMAND = 0x0054, 32, Wo, 0, "Write SOFT_RESET (bit 0) to reset everything; SNAPSHOT (bit 1) to latch the counters";
     // global counters, read from the snapshot
@@ -283,6 +283,19 @@ mod tests {
             counters.count(),
             CORE_COUNTER_REGS.len() + TENANT_COUNTER_REGS.len()
         );
+    }
+
+    #[test]
+    fn counter_enums_follow_the_register_order() {
+        use crate::model::{CoreCounter, TenantCounter};
+        for (i, c) in CoreCounter::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i);
+        }
+        for (i, c) in TenantCounter::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i);
+        }
+        assert_eq!(CoreCounter::ALL.len(), CORE_COUNTER_REGS.len());
+        assert_eq!(TenantCounter::ALL.len(), TENANT_COUNTER_REGS.len());
     }
 
     #[test]

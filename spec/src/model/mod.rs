@@ -104,6 +104,40 @@ pub enum TenantCounter {
 pub const CORE_COUNTERS: usize = 9;
 pub const TENANT_COUNTERS: usize = 13;
 
+impl CoreCounter {
+    /// Every global counter, in register (and bump-vector bit) order.
+    pub const ALL: [CoreCounter; CORE_COUNTERS] = [
+        CoreCounter::RxFrames,
+        CoreCounter::TxFrames,
+        CoreCounter::RxPass,
+        CoreCounter::TxPass,
+        CoreCounter::Malformed,
+        CoreCounter::UnknownTenant,
+        CoreCounter::Results,
+        CoreCounter::Partials,
+        CoreCounter::Releases,
+    ];
+}
+
+impl TenantCounter {
+    /// Every per-tenant counter, in register (and bump-vector bit) order.
+    pub const ALL: [TenantCounter; TENANT_COUNTERS] = [
+        TenantCounter::Frames,
+        TenantCounter::Aggregated,
+        TenantCounter::Results,
+        TenantCounter::Collisions,
+        TenantCounter::OverQuota,
+        TenantCounter::OutOfWindow,
+        TenantCounter::Resends,
+        TenantCounter::Duplicates,
+        TenantCounter::BadKey,
+        TenantCounter::NotMember,
+        TenantCounter::Overflows,
+        TenantCounter::Flushed,
+        TenantCounter::Released,
+    ];
+}
+
 /// One aggregator slot that some fragment holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slot {
