@@ -2,6 +2,7 @@
 //!
 //! - [`RegisterAccess`]: the one trait every backend implements (32-bit words, 64-bit as two).
 //! - [`ModelBackend`]: the in-process reference model, a stand-in until the sim crate's `SimNic`.
+//! - [`SimSocketBackend`]: a card served by `aggnic sim serve`, over its control socket.
 //! - [`vfio::VfioDevice`]: a card through VFIO; every syscall sits behind [`vfio::VfioSys`].
 //! - [`pci`]: discovery of cards in sysfs, their driver binding and IOMMU group.
 //! - [`blocks`]: the register-block walk that refuses a bitstream of an unknown major version.
@@ -13,6 +14,7 @@ pub mod access;
 pub mod blocks;
 pub mod model;
 pub mod pci;
+pub mod sim_socket;
 pub mod tenants;
 pub mod vfio;
 
@@ -24,5 +26,6 @@ pub use access::{AccessError, RegisterAccess};
 pub use blocks::{Block, BlockError, Layout, Version};
 pub use model::ModelBackend;
 pub use pci::{PCI_DEVICE_ID, PCI_VENDOR_ID, PciDevice, Sysfs};
+pub use sim_socket::SimSocketBackend;
 pub use tenants::{TenantConfig, TenantError, Tenants, Workers};
 pub use vfio::{OpenError, VfioDevice};

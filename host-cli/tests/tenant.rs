@@ -1,0 +1,402 @@
+//! The tenant commands as a person runs them: the real `aggnic` binary against a running
+//! `aggnic sim serve`, started by the test. Every wait is bounded; the server gets SIGTERM at the end.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+struct Served {
+    child: Child,
+    control: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill(); // only if a test failed before the server exited
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(extra: &[&str]) -> Served {
+    let dir = tempfile::tempdir().unwrap();
+    let control = dir.path().join("nic.sock");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aggnic"))
+        .args([
+            "sim",
+            "serve",
+            "--network",
+            "127.0.0.1:0",
+            "--host",
+            "127.0.0.1:0",
+            "--control",
+        ])
+        .arg(&control)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the aggnic binary runs");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let served = Served {
+        child,
+        control,
+        _dir: dir,
+    };
+    let start = Instant::now();
+    loop {
+        let left = TIMEOUT.saturating_sub(start.elapsed());
+        let line = lines
+            .recv_timeout(left)
+            .expect("the server prints its addresses in time");
+        if line == "serving until SIGINT or SIGTERM" {
+            break;
+        }
+        if let Some(path) = line.strip_prefix("control: ") {
+            assert_eq!(Path::new(path), served.control);
+        }
+    }
+    served
+}
+
+/// SIGTERM, then a bounded wait for a clean exit.
+fn stop(mut s: Served) {
+    let pid = s.child.id().to_string();
+    let sent = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {pid}")])
+        .status()
+        .expect("sh runs");
+    assert!(sent.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < TIMEOUT, "no exit within {TIMEOUT:?} of SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+}
+
+/// Runs `aggnic --device sim:<control> args...` with a bounded wait.
+fn aggnic(device: &str, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aggnic"));
+    cmd.env_remove("AGGNIC_DEVICE")
+        .arg("--device")
+        .arg(device)
+        .args(args);
+    bounded(cmd)
+}
+
+/// Runs `cmd` to its end, killing it if it takes longer than `TIMEOUT`.
+fn bounded(mut cmd: Command) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the aggnic binary runs");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            panic!("{cmd:?} did not finish within {TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn sim(s: &Served) -> String {
+    format!("sim:{}", s.control.display())
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Exit code `code` and one line on stderr, which is returned.
+fn fails(out: &Output, code: i32) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {} stderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(&ok(out)).expect("valid JSON")
+}
+
+#[test]
+fn tenant_life_cycle() {
+    let s = serve(&["--enable", "--slots", "64"]);
+    let dev = sim(&s);
+
+    let out = ok(&aggnic(
+        &dev,
+        &[
+            "tenant",
+            "add",
+            "2",
+            "--key",
+            "0x5eedf00d",
+            "--mask",
+            "0x29",
+            "--quota",
+            "8",
+        ],
+    ));
+    assert_eq!(out.trim(), "tenant 2 added");
+    ok(&aggnic(
+        &dev,
+        &[
+            "tenant",
+            "add",
+            "5",
+            "--key",
+            "7",
+            "--workers",
+            "4",
+            "--quota",
+            "16",
+        ],
+    ));
+
+    let list = json(&aggnic(&dev, &["tenant", "list", "--json"]));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["id"], 2);
+    assert_eq!(list[0]["quota"], 8);
+    assert_eq!(list[0]["mask"], "0x29");
+    assert_eq!(list[0]["workers"], 3);
+    assert_eq!(list[1]["id"], 5);
+    assert_eq!(list[1]["mask"], "0xf");
+    assert_eq!(list[1]["slots_in_use"], 0);
+
+    let table = ok(&aggnic(&dev, &["tenant", "list"]));
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(lines[0].starts_with("ID  QUOTA  WORKERS"), "{table}");
+    assert_eq!(
+        lines[1].find("0x29"),
+        lines[0].find("MASK"),
+        "aligned columns:\n{table}"
+    );
+
+    let shown = ok(&aggnic(&dev, &["tenant", "show", "2"]));
+    assert!(shown.contains("T_FRAMES"), "{shown}");
+    let shown = json(&aggnic(&dev, &["tenant", "show", "2", "--json"]));
+    assert_eq!(shown["id"], 2);
+    assert_eq!(shown["counters"]["T_FRAMES"], 0);
+
+    ok(&aggnic(
+        &dev,
+        &["tenant", "set", "2", "--quota", "32", "--workers", "2"],
+    ));
+    let shown = json(&aggnic(&dev, &["tenant", "show", "2", "--json"]));
+    assert_eq!(
+        (shown["quota"].clone(), shown["mask"].clone()),
+        (32.into(), "0x3".into())
+    );
+
+    let stats = json(&aggnic(&dev, &["stats", "--json"]));
+    assert!(stats["global"]["C_RX_FRAMES"].is_u64(), "{stats}");
+    assert!(stats.get("tenant").is_none());
+    let stats = json(&aggnic(&dev, &["stats", "--tenant", "2", "--json"]));
+    assert_eq!(stats["tenant"]["id"], 2);
+    assert_eq!(stats["tenant"]["counters"]["T_FRAMES"], 0);
+    let table = ok(&aggnic(&dev, &["stats", "--tenant", "2"]));
+    assert!(
+        table.starts_with("COUNTER") && table.contains("\ntenant 2\n"),
+        "{table}"
+    );
+
+    assert_eq!(
+        ok(&aggnic(&dev, &["tenant", "rm", "2"])).trim(),
+        "tenant 2 removed"
+    );
+    let list = json(&aggnic(&dev, &["tenant", "list", "--json"]));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    stop(s);
+}
+
+#[test]
+fn error_paths_exit_1_with_one_line_and_a_hint() {
+    let s = serve(&["--slots", "64"]);
+    let dev = sim(&s);
+
+    for args in [
+        &["tenant", "show", "3"][..],
+        &["tenant", "rm", "3"],
+        &["tenant", "set", "3", "--quota", "1"],
+    ] {
+        let err = fails(&aggnic(&dev, args), 1);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("tenant 3 does not exist"), "{err}");
+        assert!(err.contains("hint: `aggnic tenant list`"), "{err}");
+    }
+
+    let err = fails(
+        &aggnic(
+            &dev,
+            &[
+                "tenant",
+                "add",
+                "1",
+                "--key",
+                "1",
+                "--workers",
+                "2",
+                "--quota",
+                "65",
+            ],
+        ),
+        1,
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("larger than the pool (64 slots)"), "{err}");
+    assert!(err.contains("hint: the pool has 64 slots, 64 free now"), "{err}");
+
+    ok(&aggnic(
+        &dev,
+        &[
+            "tenant",
+            "add",
+            "1",
+            "--key",
+            "1",
+            "--workers",
+            "2",
+            "--quota",
+            "4",
+        ],
+    ));
+    let err = fails(
+        &aggnic(
+            &dev,
+            &[
+                "tenant",
+                "add",
+                "1",
+                "--key",
+                "1",
+                "--workers",
+                "2",
+                "--quota",
+                "4",
+            ],
+        ),
+        1,
+    );
+    assert!(err.contains("already in use") && err.contains("hint:"), "{err}");
+    let err = fails(&aggnic(&dev, &["tenant", "show", "16"]), 1);
+    assert!(
+        err.contains("outside the table") && err.contains("0 to 15"),
+        "{err}"
+    );
+
+    // Usage errors are clap's: exit 2.
+    for args in [
+        &[
+            "tenant", "add", "1", "--key", "1", "--mask", "0xzz", "--quota", "4",
+        ][..],
+        &["tenant", "add", "1", "--key", "1", "--mask", "0", "--quota", "4"],
+        &[
+            "tenant",
+            "add",
+            "1",
+            "--key",
+            "1",
+            "--workers",
+            "2",
+            "--mask",
+            "3",
+            "--quota",
+            "4",
+        ],
+        &["tenant", "add", "1", "--key", "1", "--quota", "4"],
+        &[
+            "tenant",
+            "add",
+            "1",
+            "--key",
+            "1",
+            "--workers",
+            "2",
+            "--quota",
+            "0",
+        ],
+        &[
+            "tenant",
+            "add",
+            "256",
+            "--key",
+            "1",
+            "--workers",
+            "2",
+            "--quota",
+            "1",
+        ],
+        &["tenant", "set", "1"],
+    ] {
+        fails(&aggnic(&dev, args), 2);
+    }
+    fails(&aggnic("nowhere", &["tenant", "list"]), 2);
+    stop(s);
+}
+
+#[test]
+fn no_server_at_the_socket_exits_1_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nobody.sock");
+    let err = fails(
+        &aggnic(&format!("sim:{}", path.display()), &["tenant", "list"]),
+        1,
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(err.contains("is `aggnic sim serve` running"), "{err}");
+
+    // No --device and no AGGNIC_DEVICE.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aggnic"));
+    cmd.env_remove("AGGNIC_DEVICE").arg("stats");
+    let out = bounded(cmd);
+    let err = fails(&out, 1);
+    assert!(
+        err.contains("no device given") && err.contains("AGGNIC_DEVICE"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_device_comes_from_aggnic_device() {
+    let s = serve(&[]);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aggnic"));
+    cmd.env("AGGNIC_DEVICE", sim(&s))
+        .args(["tenant", "list", "--json"]);
+    let out = bounded(cmd);
+    assert_eq!(json(&out), serde_json::json!([]));
+    stop(s);
+}
