@@ -9,8 +9,10 @@ mod sim;
 mod stats;
 mod tenant;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, CommandFactory, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -20,8 +22,17 @@ use std::process::ExitCode;
 )]
 struct Cli {
     /// The card: sim:<socket path> (served by `aggnic sim serve`) or vfio:<PCI address>.
+    ///
+    /// Default: AGGNIC_DEVICE, else `device = "..."` in $XDG_CONFIG_HOME/aggnic/config.toml
+    /// (~/.config/aggnic/config.toml).
     #[arg(long, global = true, env = device::ENV, value_name = "DEVICE")]
     device: Option<device::DeviceSpec>,
+    /// More log lines on stderr (-v: debug, -vv: trace); overrides RUST_LOG.
+    #[arg(short, long, global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    verbose: u8,
+    /// Fewer log lines on stderr (-q: errors only, -qq: none); overrides RUST_LOG.
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    quiet: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,15 +64,76 @@ enum Command {
     ///   aggnic stats --tenant 2 --json
     #[command(verbatim_doc_comment)]
     Stats(stats::StatsArgs),
+    /// The cards: list those in sysfs, or show the selected one's blocks and capabilities.
+    ///
+    /// Examples:
+    ///   aggnic device list
+    ///   aggnic --device sim:/tmp/nic.sock device info --json
+    #[command(verbatim_doc_comment)]
+    Device(device::DeviceArgs),
+    /// Print a shell completion script to stdout.
+    ///
+    /// Examples:
+    ///   aggnic completions bash > ~/.local/share/bash-completion/completions/aggnic
+    ///   aggnic completions zsh > ~/.zfunc/_aggnic
+    ///   aggnic completions fish > ~/.config/fish/completions/aggnic.fish
+    #[command(verbatim_doc_comment)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Logs to stderr: -v/-q when given, else RUST_LOG, else warnings and errors.
+fn init_logging(verbose: u8, quiet: u8) {
+    let level = match (verbose, quiet) {
+        (0, 0) => None,
+        (0, 1) => Some("error"),
+        (0, _) => Some("off"),
+        (1, _) => Some("debug"),
+        _ => Some("trace"),
+    };
+    let filter = match level {
+        Some(level) => EnvFilter::new(level),
+        None => match std::env::var("RUST_LOG") {
+            Ok(v) if !v.trim().is_empty() => EnvFilter::try_new(&v).unwrap_or_else(|e| {
+                eprintln!("aggnic: ignoring RUST_LOG `{v}`: {e}");
+                EnvFilter::new("warn")
+            }),
+            _ => EnvFilter::new("warn"),
+        },
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// The script is built in memory first: clap_complete panics on a write error (`| head`).
+fn completions(shell: clap_complete::Shell) -> Result<(), String> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "aggnic", &mut script);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(&script).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("writing the script: {e}")),
+        _ => Ok(()),
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    tracing::debug!(command = ?cli.command, "running");
+    // The config file is read only by the commands that talk to a card.
+    let device = || device::resolve(cli.device.clone());
     let outcome = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Sim(args) => sim::run(&args),
-        Command::Tenant(args) => tenant::run(cli.device.as_ref(), &args),
-        Command::Stats(args) => stats::run(cli.device.as_ref(), &args),
+        Command::Tenant(args) => device().and_then(|d| tenant::run(d.as_ref(), &args)),
+        Command::Stats(args) => device().and_then(|d| stats::run(d.as_ref(), &args)),
+        Command::Device(args) => device::run(device, &args),
+        Command::Completions { shell } => completions(shell),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -381,7 +381,10 @@ fn no_server_at_the_socket_exits_1_with_a_hint() {
 
     // No --device and no AGGNIC_DEVICE.
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aggnic"));
-    cmd.env_remove("AGGNIC_DEVICE").arg("stats");
+    // No config file either.
+    cmd.env_remove("AGGNIC_DEVICE")
+        .env("XDG_CONFIG_HOME", dir.path())
+        .arg("stats");
     let out = bounded(cmd);
     let err = fails(&out, 1);
     assert!(
