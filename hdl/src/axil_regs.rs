@@ -682,32 +682,8 @@ mod tests {
     use aggnic_spec::wire::{Addressing, Frame, Header, Kind};
     use std::collections::VecDeque;
 
-    const CORE_ALL: [CoreCounter; CORE_COUNTERS] = [
-        CoreCounter::RxFrames,
-        CoreCounter::TxFrames,
-        CoreCounter::RxPass,
-        CoreCounter::TxPass,
-        CoreCounter::Malformed,
-        CoreCounter::UnknownTenant,
-        CoreCounter::Results,
-        CoreCounter::Partials,
-        CoreCounter::Releases,
-    ];
-    const TENANT_ALL: [TenantCounter; TENANT_COUNTERS] = [
-        TenantCounter::Frames,
-        TenantCounter::Aggregated,
-        TenantCounter::Results,
-        TenantCounter::Collisions,
-        TenantCounter::OverQuota,
-        TenantCounter::OutOfWindow,
-        TenantCounter::Resends,
-        TenantCounter::Duplicates,
-        TenantCounter::BadKey,
-        TenantCounter::NotMember,
-        TenantCounter::Overflows,
-        TenantCounter::Flushed,
-        TenantCounter::Released,
-    ];
+    const CORE_ALL: [CoreCounter; CORE_COUNTERS] = CoreCounter::ALL;
+    const TENANT_ALL: [TenantCounter; TENANT_COUNTERS] = TenantCounter::ALL;
 
     /// Everything of the model the pipeline ports move: counters and slots in use.
     #[derive(Clone)]

@@ -417,32 +417,8 @@ mod tests {
     use aggnic_spec::wire::{self, Addressing, Frame, Header, Kind};
     use std::collections::BTreeMap;
 
-    const CORE: [CoreCounter; CORE_COUNTERS] = [
-        CoreCounter::RxFrames,
-        CoreCounter::TxFrames,
-        CoreCounter::RxPass,
-        CoreCounter::TxPass,
-        CoreCounter::Malformed,
-        CoreCounter::UnknownTenant,
-        CoreCounter::Results,
-        CoreCounter::Partials,
-        CoreCounter::Releases,
-    ];
-    const TENANT: [TenantCounter; TENANT_COUNTERS] = [
-        TenantCounter::Frames,
-        TenantCounter::Aggregated,
-        TenantCounter::Results,
-        TenantCounter::Collisions,
-        TenantCounter::OverQuota,
-        TenantCounter::OutOfWindow,
-        TenantCounter::Resends,
-        TenantCounter::Duplicates,
-        TenantCounter::BadKey,
-        TenantCounter::NotMember,
-        TenantCounter::Overflows,
-        TenantCounter::Flushed,
-        TenantCounter::Released,
-    ];
+    const CORE: [CoreCounter; CORE_COUNTERS] = CoreCounter::ALL;
+    const TENANT: [TenantCounter; TENANT_COUNTERS] = TenantCounter::ALL;
 
     /// The export parameter sets the test runs: the default, and a small one where windows,
     /// quotas and collisions are tight.
