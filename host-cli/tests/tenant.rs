@@ -1,95 +1,10 @@
 //! The tenant commands as a person runs them: the real `aggnic` binary against a running
 //! `aggnic sim serve`, started by the test. Every wait is bounded; the server gets SIGTERM at the end.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod common;
 
-const TIMEOUT: Duration = Duration::from_secs(10);
-
-struct Served {
-    child: Child,
-    control: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill(); // only if a test failed before the server exited
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(extra: &[&str]) -> Served {
-    let dir = tempfile::tempdir().unwrap();
-    let control = dir.path().join("nic.sock");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aggnic"))
-        .args([
-            "sim",
-            "serve",
-            "--network",
-            "127.0.0.1:0",
-            "--host",
-            "127.0.0.1:0",
-            "--control",
-        ])
-        .arg(&control)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the aggnic binary runs");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let served = Served {
-        child,
-        control,
-        _dir: dir,
-    };
-    let start = Instant::now();
-    loop {
-        let left = TIMEOUT.saturating_sub(start.elapsed());
-        let line = lines
-            .recv_timeout(left)
-            .expect("the server prints its addresses in time");
-        if line == "serving until SIGINT or SIGTERM" {
-            break;
-        }
-        if let Some(path) = line.strip_prefix("control: ") {
-            assert_eq!(Path::new(path), served.control);
-        }
-    }
-    served
-}
-
-/// SIGTERM, then a bounded wait for a clean exit.
-fn stop(mut s: Served) {
-    let pid = s.child.id().to_string();
-    let sent = Command::new("sh")
-        .args(["-c", &format!("kill -TERM {pid}")])
-        .status()
-        .expect("sh runs");
-    assert!(sent.success());
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = s.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(start.elapsed() < TIMEOUT, "no exit within {TIMEOUT:?} of SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert!(status.success(), "{status:?}");
-}
+use common::{bounded, fails, json, ok, serve, stop};
+use std::process::{Command, Output};
 
 /// Runs `aggnic --device sim:<control> args...` with a bounded wait.
 fn aggnic(device: &str, args: &[&str]) -> Output {
@@ -101,58 +16,10 @@ fn aggnic(device: &str, args: &[&str]) -> Output {
     bounded(cmd)
 }
 
-/// Runs `cmd` to its end, killing it if it takes longer than `TIMEOUT`.
-fn bounded(mut cmd: Command) -> Output {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the aggnic binary runs");
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            panic!("{cmd:?} did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn sim(s: &Served) -> String {
-    format!("sim:{}", s.control.display())
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-/// Exit code `code` and one line on stderr, which is returned.
-fn fails(out: &Output, code: i32) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {} stderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_str(&ok(out)).expect("valid JSON")
-}
-
 #[test]
 fn tenant_life_cycle() {
     let s = serve(&["--enable", "--slots", "64"]);
-    let dev = sim(&s);
+    let dev = s.device();
 
     let out = ok(&aggnic(
         &dev,
@@ -245,7 +112,7 @@ fn tenant_life_cycle() {
 #[test]
 fn error_paths_exit_1_with_one_line_and_a_hint() {
     let s = serve(&["--slots", "64"]);
-    let dev = sim(&s);
+    let dev = s.device();
 
     for args in [
         &["tenant", "show", "3"][..],
@@ -397,7 +264,7 @@ fn no_server_at_the_socket_exits_1_with_a_hint() {
 fn the_device_comes_from_aggnic_device() {
     let s = serve(&[]);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aggnic"));
-    cmd.env("AGGNIC_DEVICE", sim(&s))
+    cmd.env("AGGNIC_DEVICE", s.device())
         .args(["tenant", "list", "--json"]);
     let out = bounded(cmd);
     assert_eq!(json(&out), serde_json::json!([]));

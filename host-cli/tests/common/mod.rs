@@ -70,6 +70,9 @@ pub fn serve(extra: &[&str]) -> Served {
         if line == "serving until SIGINT or SIGTERM" {
             break;
         }
+        if let Some(path) = line.strip_prefix("control: ") {
+            assert_eq!(std::path::Path::new(path), served.control);
+        }
     }
     served
 }
