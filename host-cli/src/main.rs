@@ -5,6 +5,7 @@
 
 mod demo;
 mod device;
+mod ps;
 mod sim;
 mod stats;
 mod tenant;
@@ -50,6 +51,17 @@ enum Command {
     Demo(demo::DemoArgs),
     /// The simulated card: `aggnic sim serve` serves it over UDP and UNIX sockets.
     Sim(sim::SimArgs),
+    /// Run the parameter server against a card's host side until SIGINT or SIGTERM.
+    ///
+    /// It takes the card's results and the frames it could not aggregate, sums those in
+    /// software, sends every worker its result, and flushes and releases slots. Give it every
+    /// tenant the workers use, with the key and workers of `aggnic tenant add`.
+    ///
+    /// Examples:
+    ///   aggnic ps --host 127.0.0.1:16712 --tenant 2:0x5eedf00d:4
+    ///   aggnic ps --tenant 2:0x5eedf00d:4 --tenant 5:0xfeed:0b1010 --window 64
+    #[command(verbatim_doc_comment)]
+    Ps(ps::PsArgs),
     /// Manage the tenant table: add, list, show, set, rm.
     ///
     /// Examples:
@@ -130,6 +142,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Sim(args) => sim::run(&args),
+        Command::Ps(args) => ps::run(&args),
         Command::Tenant(args) => device().and_then(|d| tenant::run(d.as_ref(), &args)),
         Command::Stats(args) => device().and_then(|d| stats::run(d.as_ref(), &args)),
         Command::Device(args) => device::run(device, &args),
