@@ -1,11 +1,17 @@
-//! `aggnic demo`: workers of several tenants sum random tensors through a card and a PS over a
-//! faulty network; every result is checked against a plain CPU sum.
+//! `aggnic demo`: workers of several tenants sum random float tensors through the simulated card
+//! and the PS, all over real sockets: the sim server in-process (its network side lossy), tenants
+//! created by the driver over the control socket, the PS service and one thread per worker, each
+//! with its own UDP socket (`aggnic-client`). Every result is checked against a plain CPU sum.
 
-use aggnic_proto::world::{Faults, Job, Rng, Timing, World};
-use aggnic_spec::model::{Core, CoreCounter, Params, TenantCounter, TenantEntry};
+use aggnic_client::{ClientError, PsOptions, PsService, PsTenant, WorkerClient, WorkerOptions};
+use aggnic_driver::{RegisterAccess, SimSocketBackend, TenantConfig, Tenants, Workers};
+use aggnic_proto::world::Rng;
+use aggnic_sim::server::{Config, Faults, Server};
+use aggnic_spec::model::Params;
 use aggnic_spec::regs;
 use std::io::IsTerminal;
-use std::time::Instant;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
@@ -15,12 +21,15 @@ pub struct DemoArgs {
     /// Workers per tenant.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=64))]
     workers: u8,
-    /// Fragments per worker (the tensor is fragments x elements int32 values).
+    /// Fragments per tensor (a worker's tensor is fragments x elements floats).
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     fragments: u32,
     /// Elements per fragment, at most the card's 64.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=64))]
     elements: u16,
+    /// Allreduce iterations per worker, each on a new random tensor.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    iterations: u32,
     /// Slots in the card's pool (a power of two); small pools force collisions.
     #[arg(long, default_value_t = 256, value_parser = parse_slots)]
     slots: u32,
@@ -30,13 +39,13 @@ pub struct DemoArgs {
     /// Fragments each worker keeps in flight, 1..=64.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=64))]
     window: u32,
-    /// Percent of network frames lost, each direction.
+    /// Percent of network datagrams lost, each direction.
     #[arg(long, default_value_t = 2.0, value_parser = parse_percent)]
     loss: f64,
-    /// Percent of network frames duplicated, each direction.
+    /// Percent of network datagrams duplicated, each direction.
     #[arg(long, default_value_t = 1.0, value_parser = parse_percent)]
     duplicate: f64,
-    /// Seed of the data and the network's schedule.
+    /// Seed of the data, the keys and the network's faults.
     #[arg(long, default_value_t = 1)]
     seed: u64,
 }
@@ -57,6 +66,18 @@ fn parse_percent(s: &str) -> Result<f64, String> {
     }
 }
 
+/// One worker's tensors, one per iteration: multiples of 1/256 below 256 in magnitude, so sums over
+/// up to 64 workers are exact in f32 and through the card's shared scale alike.
+fn tensors(rng: &mut Rng, iterations: u32, len: usize) -> Vec<Vec<f32>> {
+    (0..iterations)
+        .map(|_| {
+            (0..len)
+                .map(|_| (rng.below(1 << 17) as i64 - (1 << 16)) as f32 / 256.0)
+                .collect()
+        })
+        .collect()
+}
+
 pub fn run(a: &DemoArgs) -> Result<(), String> {
     let params = Params {
         lanes: 16,
@@ -65,168 +86,202 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
         tenants: 16,
         window: 64,
     };
+    let len = a.fragments as usize * usize::from(a.elements);
     let mut rng = Rng::new(a.seed);
-    let jobs: Vec<Job> = (0..a.tenants)
-        .map(|t| Job {
-            tenant: t,
-            key: rng.next_u64(),
-            first_seq: rng.next_u64() as u32,
-            workers: (0..a.workers)
-                .map(|w| {
-                    let fragments = (0..a.fragments)
-                        .map(|_| {
-                            (0..a.elements)
-                                .map(|_| rng.below(2_000_001) as i32 - 1_000_000)
-                                .collect()
-                        })
-                        .collect();
-                    (w, fragments)
-                })
-                .collect(),
-            send_window: a.window,
+    let keys: Vec<u64> = (0..a.tenants).map(|_| rng.next_u64()).collect();
+    // data[tenant][worker][iteration]
+    let data: Vec<Vec<Vec<Vec<f32>>>> = (0..a.tenants)
+        .map(|_| {
+            (0..a.workers)
+                .map(|_| tensors(&mut rng, a.iterations, len))
+                .collect()
         })
         .collect();
-    let mut card = Core::new(params);
-    card.write(regs::CTRL.addr, regs::ctrl::ENABLE);
-    for job in &jobs {
-        let mask = job.workers.iter().fold(0, |m, (w, _)| m | 1u64 << w);
-        let entry = TenantEntry {
-            enable: true,
+
+    let control = std::env::temp_dir().join(format!("aggnic-demo-{}.sock", std::process::id()));
+    let mut config = Config::new(control);
+    config.faults = Faults {
+        loss_percent: a.loss,
+        duplicate_percent: a.duplicate,
+        seed: a.seed,
+        ..Faults::default()
+    };
+    let server = Server::start_model(config, params).map_err(|e| format!("sim server: {e}"))?;
+    let connect = || {
+        SimSocketBackend::connect_timeout(server.control_path(), Duration::from_secs(5))
+            .map_err(|e| format!("sim server control socket: {e}"))
+    };
+    let mut tenants = Tenants::new(connect()?).map_err(|e| e.to_string())?;
+    let mut regs_dev = connect()?;
+    for (t, key) in keys.iter().enumerate() {
+        let config = TenantConfig {
+            key: *key,
+            workers: Workers::Count(u32::from(a.workers)),
             quota: a.quota,
-            mask,
-            key: job.key,
-            window_base: job.first_seq,
         };
-        card.configure_tenant(job.tenant, entry);
+        tenants.create(t as u8, config).map_err(|e| e.to_string())?;
     }
-    // Faults at these rates until the budget of one fault per 10 frames a worker sends is spent.
-    let frames = u32::from(a.tenants) * u32::from(a.workers) * a.fragments;
-    let faults = Faults {
-        loss_permille: (a.loss * 10.0).round() as u32,
-        duplicate_permille: (a.duplicate * 10.0).round() as u32,
-        reorder: true,
-        loss_budget: frames / 10 + 1,
-        duplicate_budget: frames / 10 + 1,
-    };
+    regs_dev
+        .write32(regs::CTRL.addr, regs::ctrl::ENABLE)
+        .map_err(|e| e.to_string())?;
+    let ps_tenants = (0..a.tenants)
+        .map(|t| PsTenant::new(t, keys[usize::from(t)], a.workers))
+        .collect();
+    let mut ps_opts = PsOptions::new(ps_tenants);
+    ps_opts.window = params.window;
+    let ps = PsService::connect(server.host_addr(), ps_opts)
+        .and_then(PsService::spawn)
+        .map_err(|e| format!("PS: {e}"))?;
+
     println!(
-        "aggnic demo: {} tenants x {} workers, {} fragments of {} int32 each; pool {} slots, quota {}, window {}; {}% loss, {}% duplication",
-        a.tenants, a.workers, a.fragments, a.elements, a.slots, a.quota, a.window, a.loss, a.duplicate
+        "aggnic demo: {} tenants x {} workers, {} iterations of allreduce on {} fragments of {} floats each; pool {} slots, quota {}, window {}; {}% loss, {}% duplication",
+        a.tenants,
+        a.workers,
+        a.iterations,
+        a.fragments,
+        a.elements,
+        a.slots,
+        a.quota,
+        a.window,
+        a.loss,
+        a.duplicate
     );
     println!(
-        "card: the reference model of the core (the Verilator-simulated core replaces it when it lands)"
+        "card: the reference model of the core behind the sim server's sockets (network {}, host {}); the PS and every worker are threads with their own UDP sockets",
+        server.network_addr(),
+        server.host_addr()
     );
+
     let started = Instant::now();
-    // Timeouts long against a frame's flight time, as on a real network: time moves on mostly
-    // when nothing is in flight.
-    let timing = Timing {
-        worker_timeout: 5_000,
-        max_resends: 100,
-        flush_after: 1_000,
-        tick_permille: 1,
-    };
-    let mut world = World::new(
-        card,
-        &jobs,
-        params.window,
-        regs::DEFAULT_UDP_PORT,
-        faults,
-        timing,
-        a.seed,
-    );
-    let progress = std::io::stderr().is_terminal();
-    let total_steps = 400 * u64::from(frames) + 100_000;
-    let mut next_report = 0u64;
-    while !world.finished() && world.stats.steps < total_steps {
-        world.step();
-        if progress && world.stats.steps >= next_report {
-            next_report += 200_000;
-            let done: usize = world
-                .workers
-                .iter()
-                .map(|w| (0..w.pushed()).filter(|i| w.result(*i).is_some()).count())
-                .sum();
-            eprint!("\r  {done} of {frames} results received");
+    let mut threads: Vec<JoinHandle<Result<Vec<Vec<f32>>, ClientError>>> = Vec::new();
+    for (t, key) in keys.iter().enumerate() {
+        for w in 0..a.workers {
+            let mut opts = WorkerOptions::new(t as u8, w, *key, u32::from(a.workers));
+            opts.elements = usize::from(a.elements);
+            opts.window = params.window;
+            opts.send_window = a.window;
+            let (card, mine) = (server.network_addr(), data[t][usize::from(w)].clone());
+            threads.push(std::thread::spawn(move || {
+                let mut client = WorkerClient::connect(card, opts)?;
+                mine.into_iter()
+                    .map(|mut x| client.allreduce(&mut x).map(|()| x))
+                    .collect()
+            }));
         }
+    }
+    // Per tenant and iteration: the exponent round's fragments, then the values'.
+    let votes = aggnic_proto::scale::EXPONENT_LANES.div_ceil(usize::from(a.elements)) as u64;
+    let expected_fragments =
+        u64::from(a.tenants) * u64::from(a.iterations) * (votes + u64::from(a.fragments));
+    let progress = std::io::stderr().is_terminal();
+    while threads.iter().any(|t| !t.is_finished()) {
+        if progress {
+            let done = ps.report().fragments();
+            eprint!("\r  {done} of {expected_fragments} fragments finished");
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
     if progress {
         eprintln!();
     }
     let elapsed = started.elapsed();
-    world.drain(10_000_000);
-    verify(&world, &jobs)?;
-    summary(&world, &jobs, a, elapsed);
+    let mut results = Vec::new();
+    for (i, t) in threads.into_iter().enumerate() {
+        let (tenant, worker) = (i / usize::from(a.workers), i % usize::from(a.workers));
+        let r = t
+            .join()
+            .map_err(|_| format!("tenant {tenant} worker {worker}: the thread panicked"))?;
+        results.push(r.map_err(|e| e.to_string())?);
+    }
+    let verified = verify(&data, &results, usize::from(a.elements))?;
+    wait_slots_free(&mut regs_dev)?;
+    let report = ps.stop().map_err(|e| format!("PS: {e}"))?;
+    let mut counter = |t: u8, name: &str| -> Result<u64, String> {
+        let snap = tenants.snapshot(t).map_err(|e| e.to_string())?;
+        let find = |list: &[(&str, u64)]| list.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        Ok(find(&snap.tenant).or(find(&snap.global)).unwrap_or(0))
+    };
+    let mut sum = |name: &str| -> Result<u64, String> { (0..a.tenants).map(|t| counter(t, name)).sum() };
+    let card = [
+        "T_AGGREGATED",
+        "T_COLLISIONS",
+        "T_OVER_QUOTA",
+        "T_RESENDS",
+        "T_DUPLICATES",
+        "T_FLUSHED",
+    ]
+    .map(&mut sum);
+    let card_results = counter(0, "C_RESULTS")?; // global, latched with tenant 0's
+    let stats = server.shutdown()?;
+    let elements = u64::from(a.tenants) * u64::from(a.workers) * u64::from(a.iterations) * len as u64;
+
+    println!("verified: {verified} of {verified} results equal the CPU sum; no slot left in use");
+    println!(
+        "fragments: {}, finished in the card {} ({:.1} %), in PS software {}",
+        report.fragments(),
+        report.ps.completed_in_card,
+        100.0 * report.in_card_share(),
+        report.ps.completed_in_software
+    );
+    let [aggregated, collisions, over_quota, resends, duplicates, flushed] = card;
+    println!(
+        "card: {} updates aggregated, {} collisions, {} over quota, {} resends, {} duplicates dropped, {} slots flushed",
+        aggregated?, collisions?, over_quota?, resends?, duplicates?, flushed?
+    );
+    println!(
+        "network: {} datagrams lost, {} duplicated; PS: {} salt moves, {} overlapping pieces dropped; card results {card_results}",
+        stats.up.lost + stats.down.lost,
+        stats.up.duplicated + stats.down.duplicated,
+        report.ps.salt_moves,
+        report.ps.pieces_dropped,
+    );
+    println!(
+        "elements aggregated: {elements} in {:.2} s ({:.2} M elements/s end to end over loopback UDP)",
+        elapsed.as_secs_f64(),
+        elements as f64 / elapsed.as_secs_f64() / 1e6
+    );
     Ok(())
 }
 
-/// Checks every worker's every result against the CPU sum.
-fn verify(world: &World<Core>, jobs: &[Job]) -> Result<(), String> {
-    let mut workers = world.workers.iter();
-    for job in jobs {
-        for (id, _) in &job.workers {
-            let w = workers.next().expect("one per job worker");
-            if let Some(e) = w.error() {
-                return Err(format!("tenant {} worker {id}: {e}", job.tenant));
-            }
-            for i in 0..w.pushed() {
-                let r = w.result(i).ok_or(format!(
-                    "tenant {} worker {id}: no result for fragment {i}",
-                    job.tenant
-                ))?;
-                let exact: Vec<i64> = job.exact_sum(i);
-                let got: Vec<i64> = r.sum.iter().map(|x| i64::from(*x)).collect();
-                if got != exact || r.overflow {
-                    return Err(format!(
-                        "tenant {} worker {id} fragment {i}: result differs from the CPU sum",
-                        job.tenant
-                    ));
+/// Checks every worker's every result, fragment by fragment, against the CPU sum (in f64, then
+/// rounded once to f32, as the card's exact integer sum is); returns how many fragments matched.
+fn verify(data: &[Vec<Vec<Vec<f32>>>], results: &[Vec<Vec<f32>>], elements: usize) -> Result<u64, String> {
+    let mut verified = 0;
+    let mut results = results.iter();
+    for (t, workers) in data.iter().enumerate() {
+        for w in 0..workers.len() {
+            let got = results.next().expect("one result list per worker");
+            for (it, sum) in got.iter().enumerate() {
+                let exact: Vec<f32> = (0..sum.len())
+                    .map(|i| workers.iter().map(|x| f64::from(x[it][i])).sum::<f64>() as f32)
+                    .collect();
+                for (f, (g, e)) in sum.chunks(elements).zip(exact.chunks(elements)).enumerate() {
+                    if g != e {
+                        return Err(format!(
+                            "tenant {t} worker {w} iteration {it} fragment {f}: result differs from the CPU sum"
+                        ));
+                    }
+                    verified += 1;
                 }
             }
         }
     }
-    if world.card.slots_in_use() != 0 {
-        return Err(format!(
-            "{} slots still in use after every fragment finished",
-            world.card.slots_in_use()
-        ));
-    }
-    Ok(())
+    Ok(verified)
 }
 
-fn summary(world: &World<Core>, jobs: &[Job], a: &DemoArgs, elapsed: std::time::Duration) {
-    let ps = world.ps.stats();
-    let card = &world.card;
-    let sum = |c: TenantCounter| jobs.iter().map(|j| card.tenant_counter(j.tenant, c)).sum::<u64>();
-    let results = u64::from(a.tenants) * u64::from(a.workers) * u64::from(a.fragments);
-    let fragments = ps.completed_in_card + ps.completed_in_software;
-    let elements =
-        u64::from(a.tenants) * u64::from(a.workers) * u64::from(a.fragments) * u64::from(a.elements);
-    println!("verified: {results} of {results} results equal the CPU sum; no slot left in use");
-    println!(
-        "fragments: {fragments}, finished in the card {} ({:.1} %), in PS software {}",
-        ps.completed_in_card,
-        100.0 * ps.completed_in_card as f64 / fragments as f64,
-        ps.completed_in_software
-    );
-    println!(
-        "card: {} updates aggregated, {} collisions, {} over quota, {} resends, {} duplicates dropped, {} slots flushed",
-        sum(TenantCounter::Aggregated),
-        sum(TenantCounter::Collisions),
-        sum(TenantCounter::OverQuota),
-        sum(TenantCounter::Resends),
-        sum(TenantCounter::Duplicates),
-        sum(TenantCounter::Flushed),
-    );
-    println!(
-        "network: {} frames lost, {} duplicated; PS: {} salt moves, {} overlapping pieces dropped; card results {}",
-        world.stats.lost,
-        world.stats.duplicated,
-        ps.salt_moves,
-        ps.pieces_dropped,
-        card.counter(CoreCounter::Results)
-    );
-    println!(
-        "elements aggregated: {elements} in {:.2} s of simulation ({:.1} M elements/s through the model)",
-        elapsed.as_secs_f64(),
-        elements as f64 / elapsed.as_secs_f64() / 1e6
-    );
+/// Late copies may still be in flight when the last result lands: give them a second to arrive.
+fn wait_slots_free(dev: &mut SimSocketBackend) -> Result<(), String> {
+    let start = Instant::now();
+    loop {
+        let in_use = dev.read32(regs::SLOTS_IN_USE.addr).map_err(|e| e.to_string())?;
+        if in_use == 0 {
+            return Ok(());
+        }
+        if start.elapsed() > Duration::from_secs(1) {
+            return Err(format!(
+                "{in_use} slots still in use after every fragment finished"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }

@@ -19,6 +19,8 @@ fn demo_verifies_every_result_under_faults() {
         "4",
         "--fragments",
         "40",
+        "--iterations",
+        "2",
         "--slots",
         "16",
         "--quota",
@@ -35,7 +37,7 @@ fn demo_verifies_every_result_under_faults() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("verified: 320 of 320 results equal the CPU sum; no slot left in use"),
+        stdout.contains("verified: 640 of 640 results equal the CPU sum; no slot left in use"),
         "{stdout}"
     );
     let collisions: u64 = stdout
