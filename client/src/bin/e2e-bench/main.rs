@@ -183,8 +183,9 @@ fn run(a: &Args) -> Result<Vec<Figure>, String> {
 
     let reduced = (usize::from(a.tenants) * a.elements * a.iterations) as f64;
     let ps_rate = rates::ps_software_rate(a.workers, Params::DEFAULT.elements as usize, HALF_SECOND);
-    // The same with 16 times the card's payload: how much of the cost is per frame, not per add.
-    let ps_rate_large = rates::ps_software_rate(a.workers, 1024, HALF_SECOND);
+    // The same with 256 lanes, the largest power-of-two payload a standard 1500-byte MTU carries
+    // (1088-byte frames): a card exported with more elements per packet.
+    let ps_rate_large = rates::ps_software_rate(a.workers, 256, HALF_SECOND);
     let memory = rates::memory_read_rate();
     let figures = [
         ("e2e_allreduce_rate", reduced / elapsed, "elements/s"),
@@ -200,9 +201,10 @@ fn run(a: &Args) -> Result<Vec<Figure>, String> {
         ("e2e_resends", report.resends as f64, "frames"),
         ("e2e_flushes", report.ps.flushes as f64, "frames"),
         ("ps_software_add_rate", ps_rate / 1e9, "GB/s"),
-        ("ps_software_add_rate_1024_lanes", ps_rate_large / 1e9, "GB/s"),
+        ("ps_software_add_rate_256_lanes", ps_rate_large / 1e9, "GB/s"),
         ("memory_read_baseline", memory / 1e9, "GB/s"),
         ("ps_software_vs_baseline", 100.0 * ps_rate / memory, "%"),
+        ("ps_software_vs_baseline_256_lanes", 100.0 * ps_rate_large / memory, "%"),
     ];
     Ok(figures
         .into_iter()
