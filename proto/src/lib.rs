@@ -7,6 +7,8 @@
 pub mod allreduce;
 pub mod pieces;
 pub mod ps;
+#[cfg(test)]
+mod ps_reference;
 pub mod scale;
 pub mod worker;
 pub mod world;

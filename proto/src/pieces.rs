@@ -1,107 +1,354 @@
 //! The pieces of one fragment's sum that reached the PS, merged so that each worker counts once.
-
-use aggnic_spec::model::saturating_add;
-use std::collections::BTreeMap;
+//!
+//! The lanes of every kept piece sit back to back in one buffer, decoded straight from the frame
+//! bytes; [`Pieces::clear`] keeps the buffers, so a PS that reuses its `Pieces` allocates nothing
+//! per fragment once warm.
 
 /// Hardware pieces (disjoint bitmaps) and per-worker software copies of one fragment.
 #[derive(Debug, Clone, Default)]
 pub struct Pieces {
-    hardware: Vec<(Vec<i32>, bool)>,
+    /// Every kept piece's lanes, `elements` each, in the order the pieces came.
+    lanes: Vec<i32>,
+    /// Hardware pieces in the order they came: index of the piece in `lanes`, overflow flag.
+    hardware: Vec<(usize, bool)>,
     hardware_bitmap: u64,
-    copies: BTreeMap<u8, Vec<i32>>,
+    /// Workers with a copy, ascending, each with the index of its piece in `lanes`.
+    copies: Vec<(u8, usize)>,
+    copies_bitmap: u64,
     elements: Option<usize>,
 }
 
+/// Lanes as they come: already decoded, or big-endian wire bytes (a whole number of lanes).
+#[derive(Clone, Copy)]
+enum Lanes<'a> {
+    Decoded(&'a [i32]),
+    Wire(&'a [u8]),
+}
+
+impl Lanes<'_> {
+    fn len(self) -> usize {
+        match self {
+            Lanes::Decoded(l) => l.len(),
+            Lanes::Wire(b) => b.len() / wire_lane_bytes(),
+        }
+    }
+}
+
+const fn wire_lane_bytes() -> usize {
+    aggnic_spec::wire::LANE_BYTES
+}
+
+/// `acc[i] += x[i]`, saturating at the int32 range as [`aggnic_spec::model::saturating_add`] does;
+/// says whether any lane saturated. Written so that the compiler vectorizes it.
+fn add_saturating(acc: &mut [i32], x: &[i32]) -> bool {
+    let mut saturated = 0u32;
+    for (a, b) in acc.iter_mut().zip(x) {
+        let s = a.saturating_add(*b);
+        saturated |= u32::from(s != a.wrapping_add(*b));
+        *a = s;
+    }
+    saturated != 0
+}
+
 impl Pieces {
-    fn fits(&mut self, lanes: &[i32]) -> bool {
-        *self.elements.get_or_insert(lanes.len()) == lanes.len()
+    /// Forgets every piece, keeping the buffers for the next fragment.
+    pub fn clear(&mut self) {
+        self.lanes.clear();
+        self.hardware.clear();
+        self.hardware_bitmap = 0;
+        self.copies.clear();
+        self.copies_bitmap = 0;
+        self.elements = None;
+    }
+
+    fn fits(&mut self, lanes: usize) -> bool {
+        *self.elements.get_or_insert(lanes) == lanes
+    }
+
+    /// Appends a piece's lanes; returns its index.
+    fn push(&mut self, lanes: Lanes) -> usize {
+        let start = self.lanes.len();
+        match lanes {
+            Lanes::Decoded(l) => self.lanes.extend_from_slice(l),
+            Lanes::Wire(b) => {
+                let wire = b.chunks_exact(wire_lane_bytes());
+                self.lanes
+                    .extend(wire.map(|c| i32::from_be_bytes([c[0], c[1], c[2], c[3]])));
+            }
+        }
+        start / lanes.len().max(1)
+    }
+
+    fn piece(&self, index: usize) -> &[i32] {
+        let n = self.elements.unwrap_or(0);
+        &self.lanes[index * n..(index + 1) * n]
+    }
+
+    fn add_hardware_lanes(&mut self, bitmap: u64, sum: Lanes, overflow: bool) -> bool {
+        if bitmap & self.hardware_bitmap != 0 || !self.fits(sum.len()) {
+            return false;
+        }
+        self.hardware_bitmap |= bitmap;
+        let index = self.push(sum);
+        self.hardware.push((index, overflow));
+        true
+    }
+
+    fn add_copy_lanes(&mut self, worker: u8, lanes: Lanes) -> bool {
+        if self.copies_bitmap & 1 << worker != 0 || !self.fits(lanes.len()) {
+            return false;
+        }
+        self.copies_bitmap |= 1 << worker;
+        let index = self.push(lanes);
+        let at = self.copies.partition_point(|(w, _)| *w < worker);
+        self.copies.insert(at, (worker, index));
+        true
     }
 
     /// Keeps a partial sum from the card unless it shares a worker with one already kept (a sum
     /// cannot be split, so the overlap would count someone twice). Returns whether it was kept.
-    pub fn add_hardware(&mut self, bitmap: u64, sum: Vec<i32>, overflow: bool) -> bool {
-        if bitmap & self.hardware_bitmap != 0 || !self.fits(&sum) {
-            return false;
-        }
-        self.hardware_bitmap |= bitmap;
-        self.hardware.push((sum, overflow));
-        true
+    pub fn add_hardware(&mut self, bitmap: u64, sum: &[i32], overflow: bool) -> bool {
+        self.add_hardware_lanes(bitmap, Lanes::Decoded(sum), overflow)
+    }
+
+    /// [`Pieces::add_hardware`] with the lanes as a frame carries them: big-endian, 4 bytes each.
+    pub fn add_hardware_wire(&mut self, bitmap: u64, sum: &[u8], overflow: bool) -> bool {
+        self.add_hardware_lanes(bitmap, Lanes::Wire(sum), overflow)
     }
 
     /// Keeps one worker's own lanes (a forward or a resend); later copies of the same worker are
     /// the same lanes and are ignored. Returns whether it was kept.
-    pub fn add_copy(&mut self, worker: u8, lanes: Vec<i32>) -> bool {
-        if self.copies.contains_key(&worker) || !self.fits(&lanes) {
-            return false;
-        }
-        self.copies.insert(worker, lanes);
-        true
+    pub fn add_copy(&mut self, worker: u8, lanes: &[i32]) -> bool {
+        self.add_copy_lanes(worker, Lanes::Decoded(lanes))
+    }
+
+    /// [`Pieces::add_copy`] with the lanes as a frame carries them: big-endian, 4 bytes each.
+    pub fn add_copy_wire(&mut self, worker: u8, lanes: &[u8]) -> bool {
+        self.add_copy_lanes(worker, Lanes::Wire(lanes))
     }
 
     /// Workers whose lanes are here, in some piece.
     pub fn covered(&self) -> u64 {
-        self.copies.keys().fold(self.hardware_bitmap, |m, w| m | 1 << w)
+        self.hardware_bitmap | self.copies_bitmap
     }
 
     /// The sum over `mask` once every worker of it is covered, each taken exactly once: every
     /// hardware piece, then the copies of the workers no hardware piece holds. Saturating, with the
     /// overflow flag.
     pub fn total(&self, mask: u64) -> Option<(Vec<i32>, bool)> {
+        let mut acc = Vec::new();
+        let overflow = self.total_into(mask, &mut acc)?;
+        Some((acc, overflow))
+    }
+
+    /// [`Pieces::total`] into `acc` (its old contents replaced); returns the overflow flag. The
+    /// order of the additions is the one above, so saturation happens exactly where it did.
+    pub fn total_into(&self, mask: u64, acc: &mut Vec<i32>) -> Option<bool> {
         if self.covered() & mask != mask || self.hardware_bitmap & !mask != 0 {
             return None;
         }
-        let mut acc = vec![0i32; self.elements?];
-        let mut overflow = false;
+        let elements = self.elements?;
+        let skip = self.hardware_bitmap | !mask;
         let copies = self
             .copies
             .iter()
-            .filter(|(w, _)| (self.hardware_bitmap | !mask) >> **w & 1 == 0);
-        for (lanes, flag) in self
-            .hardware
-            .iter()
-            .map(|(s, o)| (s, *o))
-            .chain(copies.map(|(_, l)| (l, false)))
-        {
+            .filter(|(w, _)| skip >> *w & 1 == 0)
+            .map(|(_, index)| (*index, false));
+        acc.clear();
+        let mut overflow = false;
+        let mut first = true;
+        for (index, flag) in self.hardware.iter().copied().chain(copies) {
             overflow |= flag;
-            for (a, x) in acc.iter_mut().zip(lanes) {
-                let (s, sat) = saturating_add(*a, *x);
-                *a = s;
-                overflow |= sat;
+            let lanes = self.piece(index);
+            if first {
+                // 0 + x never saturates.
+                acc.extend_from_slice(lanes);
+                first = false;
+            } else {
+                overflow |= add_saturating(acc, lanes);
             }
         }
-        Some((acc, overflow))
+        if first {
+            acc.resize(elements, 0);
+        }
+        Some(overflow)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aggnic_spec::model::saturating_add;
+    use proptest::prelude::*;
 
     #[test]
     fn overlapping_hardware_pieces_are_refused() {
         let mut p = Pieces::default();
-        assert!(p.add_hardware(0b011, vec![3], false));
-        assert!(!p.add_hardware(0b110, vec![5], false));
-        assert!(p.add_copy(2, vec![4]));
+        assert!(p.add_hardware(0b011, &[3], false));
+        assert!(!p.add_hardware(0b110, &[5], false));
+        assert!(p.add_copy(2, &[4]));
         assert_eq!(p.total(0b111), Some((vec![7], false)));
     }
 
     #[test]
     fn copies_under_a_hardware_piece_are_not_counted_again() {
         let mut p = Pieces::default();
-        assert!(p.add_copy(0, vec![1]));
-        assert!(!p.add_copy(0, vec![1]), "a second copy of a worker is ignored");
+        assert!(p.add_copy(0, &[1]));
+        assert!(!p.add_copy(0, &[1]), "a second copy of a worker is ignored");
         assert_eq!(p.total(0b11), None);
-        assert!(p.add_hardware(0b11, vec![1 + 2], false));
+        assert!(p.add_hardware(0b11, &[1 + 2], false));
         assert_eq!(p.total(0b11), Some((vec![3], false)));
     }
 
     #[test]
     fn saturation_sets_overflow() {
         let mut p = Pieces::default();
-        p.add_copy(0, vec![i32::MAX]);
-        p.add_copy(1, vec![1]);
+        p.add_copy(0, &[i32::MAX]);
+        p.add_copy(1, &[1]);
         assert_eq!(p.total(0b11), Some((vec![i32::MAX], true)));
-        assert!(!p.add_copy(2, vec![1, 2]), "a copy of another length is refused");
+        assert!(!p.add_copy(2, &[1, 2]), "a copy of another length is refused");
+    }
+
+    #[test]
+    fn wire_lanes_are_big_endian() {
+        let mut p = Pieces::default();
+        assert!(p.add_copy_wire(0, &[0x12, 0x34, 0x56, 0x78, 0xff, 0xff, 0xff, 0xfe]));
+        assert_eq!(p.total(0b1), Some((vec![0x1234_5678, -2], false)));
+    }
+
+    #[test]
+    fn cleared_pieces_start_over() {
+        let mut p = Pieces::default();
+        p.add_hardware(0b1, &[1, 2], true);
+        p.add_copy(1, &[3, 4]);
+        p.clear();
+        assert_eq!(p.covered(), 0);
+        assert!(p.add_copy(0, &[5]), "the length is forgotten too");
+        assert_eq!(p.total(0b1), Some((vec![5], false)));
+    }
+
+    /// The pieces as they were kept before the shared buffer: one `Vec` per piece, the sum
+    /// computed from zero in the documented order. The new code must agree in every lane and flag.
+    #[derive(Default)]
+    struct Reference {
+        hardware: Vec<(Vec<i32>, bool)>,
+        hardware_bitmap: u64,
+        copies: std::collections::BTreeMap<u8, Vec<i32>>,
+        elements: Option<usize>,
+    }
+
+    impl Reference {
+        fn fits(&mut self, lanes: &[i32]) -> bool {
+            *self.elements.get_or_insert(lanes.len()) == lanes.len()
+        }
+        fn add_hardware(&mut self, bitmap: u64, sum: Vec<i32>, overflow: bool) -> bool {
+            if bitmap & self.hardware_bitmap != 0 || !self.fits(&sum) {
+                return false;
+            }
+            self.hardware_bitmap |= bitmap;
+            self.hardware.push((sum, overflow));
+            true
+        }
+        fn add_copy(&mut self, worker: u8, lanes: Vec<i32>) -> bool {
+            if self.copies.contains_key(&worker) || !self.fits(&lanes) {
+                return false;
+            }
+            self.copies.insert(worker, lanes);
+            true
+        }
+        fn covered(&self) -> u64 {
+            self.copies.keys().fold(self.hardware_bitmap, |m, w| m | 1 << w)
+        }
+        fn total(&self, mask: u64) -> Option<(Vec<i32>, bool)> {
+            if self.covered() & mask != mask || self.hardware_bitmap & !mask != 0 {
+                return None;
+            }
+            let mut acc = vec![0i32; self.elements?];
+            let mut overflow = false;
+            let copies = self
+                .copies
+                .iter()
+                .filter(|(w, _)| (self.hardware_bitmap | !mask) >> **w & 1 == 0);
+            for (lanes, flag) in self
+                .hardware
+                .iter()
+                .map(|(s, o)| (s, *o))
+                .chain(copies.map(|(_, l)| (l, false)))
+            {
+                overflow |= flag;
+                for (a, x) in acc.iter_mut().zip(lanes) {
+                    let (s, sat) = saturating_add(*a, *x);
+                    *a = s;
+                    overflow |= sat;
+                }
+            }
+            Some((acc, overflow))
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Hardware(u64, Vec<i32>, bool),
+        Copy(u8, Vec<i32>),
+    }
+
+    fn lane() -> impl Strategy<Value = i32> {
+        prop_oneof![
+            -4..4i32,
+            i32::MAX - 3..=i32::MAX,
+            i32::MIN..=i32::MIN + 3,
+            any::<i32>()
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let lanes = prop_oneof![
+            4 => proptest::collection::vec(lane(), 3),
+            1 => proptest::collection::vec(lane(), 0..5),
+        ];
+        prop_oneof![
+            (0u64..64, lanes.clone(), any::<bool>()).prop_map(|(b, l, o)| Op::Hardware(b, l, o)),
+            (0u8..6, lanes).prop_map(|(w, l)| Op::Copy(w, l)),
+        ]
+    }
+
+    fn wire(lanes: &[i32]) -> Vec<u8> {
+        lanes.iter().flat_map(|x| x.to_be_bytes()).collect()
+    }
+
+    proptest! {
+        /// Same pieces kept, same coverage, same sum and flag after every step, over any mask;
+        /// decoded and wire lanes alike, on fresh and on reused (cleared) `Pieces`.
+        #[test]
+        fn agrees_with_one_vec_per_piece(ops in proptest::collection::vec(op(), 0..12),
+                                         reuse in proptest::collection::vec(op(), 0..6),
+                                         as_wire in any::<bool>()) {
+            let mut p = Pieces::default();
+            for op in &reuse {
+                match op {
+                    Op::Hardware(b, l, o) => p.add_hardware(*b, l, *o),
+                    Op::Copy(w, l) => p.add_copy(*w, l),
+                };
+            }
+            p.clear();
+            let mut r = Reference::default();
+            for op in ops {
+                let (kept, expected) = match op {
+                    Op::Hardware(b, l, o) => {
+                        let kept = if as_wire { p.add_hardware_wire(b, &wire(&l), o) } else { p.add_hardware(b, &l, o) };
+                        (kept, r.add_hardware(b, l, o))
+                    }
+                    Op::Copy(w, l) => {
+                        let kept = if as_wire { p.add_copy_wire(w, &wire(&l)) } else { p.add_copy(w, &l) };
+                        (kept, r.add_copy(w, l))
+                    }
+                };
+                prop_assert_eq!(kept, expected);
+                prop_assert_eq!(p.covered(), r.covered());
+                for mask in 0u64..64 {
+                    prop_assert_eq!(p.total(mask), r.total(mask));
+                }
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! kept is dropped (a sum cannot be split), and its workers' resends make good the loss.
 
 use crate::pieces::Pieces;
-use aggnic_spec::wire::{self, Addressing, Frame, Header, Kind, flags};
+use aggnic_spec::wire::{self, Addressing, DecodeError, Frame, Header, Kind, flags};
 use std::collections::BTreeMap;
 
 /// One worker as the PS addresses its results.
@@ -71,7 +71,8 @@ struct Pending {
 
 #[derive(Debug, Clone)]
 struct Finished {
-    sum: Vec<i32>,
+    /// The final sum's lanes as the RESULT frames carry them (big-endian).
+    payload: Vec<u8>,
     overflow: bool,
     next_salt: u16,
 }
@@ -89,6 +90,9 @@ struct TenantState {
     salts: BTreeMap<u32, u16>,
     current_salt: u16,
     collided_since_move: bool,
+    /// Buffers of fragments no longer pending or kept, for the next ones.
+    spare_pieces: Vec<Pieces>,
+    spare_payloads: Vec<Vec<u8>>,
 }
 
 /// The parameter server.
@@ -97,10 +101,73 @@ pub struct Ps {
     cfg: PsConfig,
     tenants: BTreeMap<u8, TenantState>,
     stats: PsStats,
+    /// Where a fragment's sum is computed, reused.
+    sum: Vec<i32>,
+}
+
+/// What a tenant's handlers share with the rest of the PS during one call.
+struct Ctx<'a> {
+    cfg: PsConfig,
+    stats: &'a mut PsStats,
+    sum: &'a mut Vec<i32>,
+    out: &'a mut Vec<Vec<u8>>,
 }
 
 fn serial_lt(a: u32, b: u32) -> bool {
     a != b && b.wrapping_sub(a) < 1 << 31
+}
+
+/// Removes every entry whose key is serially before `b` (what `retain(|s, _| !serial_lt(*s, b))`
+/// removes), handing each value to `dropped`, without walking the entries that stay.
+fn remove_before<V>(map: &mut BTreeMap<u32, V>, b: u32, mut dropped: impl FnMut(V)) {
+    // serial_lt(a, b) <=> b - a in 1..2^31 <=> a in the circular range [b - 2^31 + 1, b - 1].
+    let lo = b.wrapping_sub((1 << 31) - 1);
+    let hi = b.wrapping_sub(1);
+    let mut drain = |range: (std::ops::Bound<u32>, std::ops::Bound<u32>)| {
+        while let Some(k) = map.range(range).next().map(|(k, _)| *k) {
+            dropped(map.remove(&k).expect("just seen"));
+        }
+    };
+    use std::ops::Bound::{Included, Unbounded};
+    if lo <= hi {
+        drain((Included(lo), Included(hi)));
+    } else {
+        drain((Included(lo), Unbounded));
+        drain((Unbounded, Included(hi)));
+    }
+}
+
+/// [`wire::decode`]'s checks, in its order and with its errors, without copying the payload out:
+/// the header and the payload's bytes.
+fn decode(b: &[u8]) -> Result<(Header, &[u8]), DecodeError> {
+    use wire::{ETH_LEN, HEADER_OFFSET, IPV4_LEN, LANE_BYTES, PAYLOAD_OFFSET, frame};
+    if b.len() < PAYLOAD_OFFSET {
+        return Err(DecodeError::Truncated(b.len()));
+    }
+    if wire::ipv4_checksum(&b[ETH_LEN..ETH_LEN + IPV4_LEN]) != 0 {
+        return Err(DecodeError::BadIpChecksum);
+    }
+    let be16 = |f: wire::Field| u16::from_be_bytes([b[f.offset], b[f.offset + 1]]);
+    let ip_total = be16(frame::IP_LEN);
+    if ETH_LEN + ip_total as usize != b.len() {
+        return Err(DecodeError::IpLength {
+            ip_total,
+            frame: b.len(),
+        });
+    }
+    let udp = be16(frame::UDP_LEN);
+    if udp as usize + IPV4_LEN != ip_total as usize {
+        return Err(DecodeError::UdpLength { udp, ip_total });
+    }
+    let header = Header::decode(b[HEADER_OFFSET..PAYLOAD_OFFSET].try_into().expect("22 bytes"))?;
+    let payload = &b[PAYLOAD_OFFSET..];
+    if payload.len() != LANE_BYTES * header.elements as usize {
+        return Err(DecodeError::PayloadLength {
+            elements: header.elements,
+            payload_bytes: payload.len(),
+        });
+    }
+    Ok((header, payload))
 }
 
 impl Ps {
@@ -116,6 +183,8 @@ impl Ps {
                     salts: BTreeMap::new(),
                     current_salt: cfg.initial_salt,
                     collided_since_move: false,
+                    spare_pieces: Vec::new(),
+                    spare_payloads: Vec::new(),
                     cfg,
                 };
                 (state.cfg.tenant, state)
@@ -125,6 +194,7 @@ impl Ps {
             cfg,
             tenants,
             stats: PsStats::default(),
+            sum: Vec::new(),
         }
     }
 
@@ -159,8 +229,15 @@ impl Ps {
                 }
             }
         }
+        let mut cx = Ctx {
+            cfg: self.cfg,
+            stats: &mut self.stats,
+            sum: &mut self.sum,
+            out: &mut out,
+        };
         for (t, seq) in due {
-            self.flush(t, seq, now, &mut out);
+            let state = self.tenants.get_mut(&t).expect("listed above");
+            state.flush(seq, now, &mut cx);
         }
         out
     }
@@ -168,208 +245,382 @@ impl Ps {
     /// Takes a frame the card handed up; returns frames for the card's transmit path.
     pub fn on_host_frame(&mut self, bytes: &[u8], now: u64) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
-        let Ok(frame) = wire::decode(bytes) else {
+        let Ok((h, payload)) = decode(bytes) else {
             self.stats.rejected += 1;
             return out;
         };
-        let h = frame.header;
-        if !self.tenants.contains_key(&h.tenant) {
+        let Some(state) = self.tenants.get_mut(&h.tenant) else {
             self.stats.rejected += 1;
             return out;
-        }
+        };
+        let mut cx = Ctx {
+            cfg: self.cfg,
+            stats: &mut self.stats,
+            sum: &mut self.sum,
+            out: &mut out,
+        };
         match h.kind {
-            Kind::Result | Kind::Partial => self.on_card_sum(&h, frame.payload, now, &mut out),
-            Kind::Update => self.on_forward(&h, frame.payload, now, &mut out),
-            Kind::Flush | Kind::Release => self.stats.rejected += 1,
+            Kind::Result | Kind::Partial => state.on_card_sum(&h, payload, now, &mut cx),
+            Kind::Update => state.on_forward(&h, payload, now, &mut cx),
+            Kind::Flush | Kind::Release => cx.stats.rejected += 1,
         }
         out
     }
+}
 
-    fn on_card_sum(&mut self, h: &Header, sum: Vec<i32>, now: u64, out: &mut Vec<Vec<u8>>) {
-        let state = self.tenants.get_mut(&h.tenant).expect("checked");
+impl TenantState {
+    fn on_card_sum(&mut self, h: &Header, sum: &[u8], now: u64, cx: &mut Ctx) {
         let overflow = h.flags & flags::OVERFLOW != 0;
-        let in_card = h.kind == Kind::Result && h.key_or_bitmap == state.mask;
+        let in_card = h.kind == Kind::Result && h.key_or_bitmap == self.mask;
         if h.kind == Kind::Partial
-            && let Some(p) = state.pending.get_mut(&h.seq)
+            && let Some(p) = self.pending.get_mut(&h.seq)
         {
             p.flush_outstanding = false;
         }
-        if h.key_or_bitmap == 0 || self.is_final(h.tenant, h.seq) {
+        if h.key_or_bitmap == 0 || self.is_final(h.seq) {
             return; // an empty PARTIAL, or a late sum of a fragment already final
         }
         if in_card {
-            self.stats.completed_in_card += 1;
-            self.finish(h.tenant, h.seq, sum, overflow, false, out);
+            cx.stats.completed_in_card += 1;
+            let mut payload = self.spare_payloads.pop().unwrap_or_default();
+            payload.clear();
+            payload.extend_from_slice(sum);
+            self.finish(h.seq, payload, overflow, false, cx);
             return;
         }
-        let p = self.pending_mut(h.tenant, h.seq, now);
-        if !p.pieces.add_hardware(h.key_or_bitmap, sum, overflow) {
-            self.stats.pieces_dropped += 1;
+        let mask = self.mask;
+        let p = self.pending_mut(h.seq, now);
+        if !p.pieces.add_hardware_wire(h.key_or_bitmap, sum, overflow) {
+            cx.stats.pieces_dropped += 1;
         }
-        self.try_finish(h.tenant, h.seq, out);
+        if let Some(overflow) = p.pieces.total_into(mask, cx.sum) {
+            self.finish_in_software(h.seq, overflow, cx);
+        }
     }
 
-    fn on_forward(&mut self, h: &Header, lanes: Vec<i32>, now: u64, out: &mut Vec<Vec<u8>>) {
-        let state = self.tenants.get_mut(&h.tenant).expect("checked");
-        if h.key_or_bitmap != state.cfg.key || u32::from(h.worker) >= 64 || state.mask & 1 << h.worker == 0 {
-            self.stats.rejected += 1;
+    fn on_forward(&mut self, h: &Header, lanes: &[u8], now: u64, cx: &mut Ctx) {
+        if h.key_or_bitmap != self.cfg.key || u32::from(h.worker) >= 64 || self.mask & 1 << h.worker == 0 {
+            cx.stats.rejected += 1;
             return;
         }
-        self.stats.forwards += 1;
+        cx.stats.forwards += 1;
         if h.flags & flags::COLLISION != 0 {
-            state.collided_since_move = true;
+            self.collided_since_move = true;
         }
         let resend = h.flags & flags::RESEND != 0;
-        if let Some(done) = state.finished.get(&h.seq) {
+        if let Some(done) = self.finished.get(&h.seq) {
             if resend {
-                self.stats.resends_answered += 1;
-                let frame = result_frame(&state.cfg, h.worker, h.seq, done);
-                out.extend(frame);
+                cx.stats.resends_answered += 1;
+                let frame = result_frame(&self.cfg, self.mask, h.worker, h.seq, done);
+                cx.out.extend(frame);
             }
             return;
         }
-        if serial_lt(h.seq, state.floor) {
+        if serial_lt(h.seq, self.floor) {
             return; // final long ago; no worker can still wait for it
         }
-        let p = self.pending_mut(h.tenant, h.seq, now);
-        p.pieces.add_copy(h.worker, lanes);
-        if self.try_finish(h.tenant, h.seq, out) {
+        let mask = self.mask;
+        let p = self.pending_mut(h.seq, now);
+        p.pieces.add_copy_wire(h.worker, lanes);
+        if let Some(overflow) = p.pieces.total_into(mask, cx.sum) {
+            self.finish_in_software(h.seq, overflow, cx);
             return;
         }
         if resend {
             // A worker gave up waiting: whatever the card holds of this fragment is stuck.
-            self.flush(h.tenant, h.seq, now, out);
+            self.flush(h.seq, now, cx);
         }
     }
 
-    fn pending_mut(&mut self, t: u8, seq: u32, now: u64) -> &mut Pending {
-        let p = self
-            .tenants
-            .get_mut(&t)
-            .expect("checked")
-            .pending
-            .entry(seq)
-            .or_insert_with(|| Pending {
-                pieces: Pieces::default(),
-                last_activity: now,
-                flush_outstanding: false,
-            });
+    fn pending_mut(&mut self, seq: u32, now: u64) -> &mut Pending {
+        let spare = &mut self.spare_pieces;
+        let p = self.pending.entry(seq).or_insert_with(|| Pending {
+            pieces: spare.pop().unwrap_or_default(),
+            last_activity: now,
+            flush_outstanding: false,
+        });
         p.last_activity = now;
         p
     }
 
-    fn is_final(&self, t: u8, seq: u32) -> bool {
-        let state = &self.tenants[&t];
-        state.finished.contains_key(&seq) || serial_lt(seq, state.floor)
+    fn is_final(&self, seq: u32) -> bool {
+        self.finished.contains_key(&seq) || serial_lt(seq, self.floor)
     }
 
-    fn salt_of(&self, t: u8, seq: u32) -> u16 {
-        let state = &self.tenants[&t];
-        *state.salts.get(&seq).unwrap_or(&state.cfg.initial_salt)
+    fn salt_of(&self, seq: u32) -> u16 {
+        *self.salts.get(&seq).unwrap_or(&self.cfg.initial_salt)
     }
 
-    fn flush(&mut self, t: u8, seq: u32, now: u64, out: &mut Vec<Vec<u8>>) {
-        let salt = self.salt_of(t, seq);
-        let p = self.pending_mut(t, seq, now);
+    fn flush(&mut self, seq: u32, now: u64, cx: &mut Ctx) {
+        let salt = self.salt_of(seq);
+        let tenant = self.cfg.tenant;
+        let p = self.pending_mut(seq, now);
         if p.flush_outstanding {
             return;
         }
         p.flush_outstanding = true;
-        self.stats.flushes += 1;
-        out.push(self.control_frame(Kind::Flush, t, seq, salt));
+        cx.stats.flushes += 1;
+        cx.out
+            .push(control_frame(&cx.cfg, Kind::Flush, tenant, seq, salt));
     }
 
-    fn control_frame(&self, kind: Kind, tenant: u8, seq: u32, salt: u16) -> Vec<u8> {
-        let header = Header {
-            kind,
-            flags: 0,
-            tenant,
-            worker: 0,
-            elements: 0,
-            seq,
-            salt,
-            key_or_bitmap: 0,
-        };
-        Frame {
-            addr: self.cfg.control_addr,
-            header,
-            payload: vec![],
+    /// Finishes the fragment whose pieces cover every worker, their sum in `cx.sum`.
+    fn finish_in_software(&mut self, seq: u32, overflow: bool, cx: &mut Ctx) {
+        cx.stats.completed_in_software += 1;
+        let mut payload = self.spare_payloads.pop().unwrap_or_default();
+        payload.clear();
+        payload.resize(cx.sum.len() * wire::LANE_BYTES, 0);
+        for (b, x) in payload.chunks_exact_mut(wire::LANE_BYTES).zip(cx.sum.iter()) {
+            b.copy_from_slice(&x.to_be_bytes());
         }
-        .encode()
-    }
-
-    /// Finishes the fragment if its pieces cover every worker; says whether it did.
-    fn try_finish(&mut self, t: u8, seq: u32, out: &mut Vec<Vec<u8>>) -> bool {
-        let state = self.tenants.get_mut(&t).expect("checked");
-        let Some((sum, overflow)) = state.pending[&seq].pieces.total(state.mask) else {
-            return false;
-        };
-        self.stats.completed_in_software += 1;
-        self.finish(t, seq, sum, overflow, true, out);
-        true
+        self.finish(seq, payload, overflow, true, cx);
     }
 
     /// Makes the fragment final: RELEASE to the card if the card did not finish it itself, then the
     /// result to every worker, announcing the salt of fragment `seq + window`.
-    fn finish(
-        &mut self,
-        t: u8,
-        seq: u32,
-        sum: Vec<i32>,
-        overflow: bool,
-        release: bool,
-        out: &mut Vec<Vec<u8>>,
-    ) {
+    fn finish(&mut self, seq: u32, payload: Vec<u8>, overflow: bool, release: bool, cx: &mut Ctx) {
+        cx.out.reserve(usize::from(release) + self.cfg.workers.len());
         if release {
-            out.push(self.control_frame(Kind::Release, t, seq, self.salt_of(t, seq)));
+            let salt = self.salt_of(seq);
+            cx.out
+                .push(control_frame(&cx.cfg, Kind::Release, self.cfg.tenant, seq, salt));
         }
-        let window = self.cfg.window;
-        let state = self.tenants.get_mut(&t).expect("checked");
-        state.pending.remove(&seq);
-        if state.collided_since_move {
-            state.current_salt = state.current_salt.wrapping_add(1);
-            state.collided_since_move = false;
-            self.stats.salt_moves += 1;
+        let window = cx.cfg.window;
+        if let Some(p) = self.pending.remove(&seq) {
+            let mut pieces = p.pieces;
+            pieces.clear();
+            self.spare_pieces.push(pieces);
         }
-        let next_salt = state.current_salt;
-        state.salts.insert(seq.wrapping_add(window), next_salt);
+        if self.collided_since_move {
+            self.current_salt = self.current_salt.wrapping_add(1);
+            self.collided_since_move = false;
+            cx.stats.salt_moves += 1;
+        }
+        let next_salt = self.current_salt;
+        self.salts.insert(seq.wrapping_add(window), next_salt);
         let done = Finished {
-            sum,
+            payload,
             overflow,
             next_salt,
         };
-        for e in &state.cfg.workers {
-            out.extend(result_frame(&state.cfg, e.worker, seq, &done));
+        for e in &self.cfg.workers {
+            cx.out
+                .extend(result_frame(&self.cfg, self.mask, e.worker, seq, &done));
         }
-        state.finished.insert(seq, done);
-        while state.finished.contains_key(&state.floor) && !state.pending.contains_key(&state.floor) {
-            state.floor = state.floor.wrapping_add(1);
+        if let Some(old) = self.finished.insert(seq, done) {
+            self.spare_payloads.push(old.payload);
+        }
+        while self.finished.contains_key(&self.floor) && !self.pending.contains_key(&self.floor) {
+            self.floor = self.floor.wrapping_add(1);
         }
         // A worker can wait only for fragments from floor - window on (docs/protocol.md).
-        let keep_from = state.floor.wrapping_sub(window);
-        state.finished.retain(|s, _| !serial_lt(*s, keep_from));
-        state.salts.retain(|s, _| !serial_lt(*s, keep_from));
+        let keep_from = self.floor.wrapping_sub(window);
+        let spare = &mut self.spare_payloads;
+        remove_before(&mut self.finished, keep_from, |f| spare.push(f.payload));
+        remove_before(&mut self.salts, keep_from, |_| {});
     }
 }
 
-fn result_frame(cfg: &TenantConfig, worker: u8, seq: u32, done: &Finished) -> Option<Vec<u8>> {
+fn control_frame(cfg: &PsConfig, kind: Kind, tenant: u8, seq: u32, salt: u16) -> Vec<u8> {
+    let header = Header {
+        kind,
+        flags: 0,
+        tenant,
+        worker: 0,
+        elements: 0,
+        seq,
+        salt,
+        key_or_bitmap: 0,
+    };
+    Frame {
+        addr: cfg.control_addr,
+        header,
+        payload: vec![],
+    }
+    .encode()
+}
+
+/// The RESULT frame of `done` for `worker`, byte for byte what [`Frame::encode`] writes, from the
+/// payload bytes kept: no lane is converted again.
+fn result_frame(cfg: &TenantConfig, mask: u64, worker: u8, seq: u32, done: &Finished) -> Option<Vec<u8>> {
+    use wire::{HEADER_LEN, HEADER_OFFSET, LANE_BYTES, PAYLOAD_OFFSET};
     let e = cfg.workers.iter().find(|e| e.worker == worker)?;
+    let elements = (done.payload.len() / LANE_BYTES) as u16;
     let header = Header {
         kind: Kind::Result,
         flags: if done.overflow { flags::OVERFLOW } else { 0 },
         tenant: cfg.tenant,
         worker,
-        elements: 0,
+        elements,
         seq,
         salt: done.next_salt,
-        key_or_bitmap: cfg.mask(),
+        key_or_bitmap: mask,
     };
-    Some(
-        Frame {
-            addr: e.addr,
-            header,
-            payload: done.sum.clone(),
+    let mut out = Vec::with_capacity(PAYLOAD_OFFSET + done.payload.len());
+    out.resize(PAYLOAD_OFFSET, 0);
+    wire::write_l2_l4(&mut out, &e.addr, elements);
+    let mut h = [0u8; HEADER_LEN];
+    header.encode(&mut h);
+    out[HEADER_OFFSET..PAYLOAD_OFFSET].copy_from_slice(&h);
+    out.extend_from_slice(&done.payload);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ps_reference;
+    use proptest::prelude::*;
+
+    const PORT: u16 = 4791;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// An UPDATE forwarded by the card: tenant, worker, fragment offset, flags, right key, lanes.
+        Forward(u8, u8, u32, u8, bool, Vec<i32>),
+        /// A RESULT or PARTIAL from the card: tenant, kind, fragment offset, bitmap, overflow, lanes.
+        Sum(u8, Kind, u32, u64, bool, Vec<i32>),
+        /// A frame of another kind, or any frame with one byte changed.
+        Other(u8, Kind, u32),
+        Corrupt(Box<Step>, usize, u8),
+        Tick(u64),
+    }
+
+    fn lanes(elements: usize) -> impl Strategy<Value = Vec<i32>> {
+        let lane = prop_oneof![-4..4i32, i32::MAX - 3..=i32::MAX, i32::MIN..=i32::MIN + 3];
+        prop_oneof![
+            8 => proptest::collection::vec(lane.clone(), elements),
+            1 => proptest::collection::vec(lane, 0..elements + 2),
+        ]
+    }
+
+    fn step(elements: usize) -> impl Strategy<Value = Step> {
+        let seq = 0u32..12;
+        let plain = prop_oneof![
+            6 => (0u8..3, 0u8..5, seq.clone(), 0u8..16, prop::bool::weighted(0.95), lanes(elements))
+                .prop_map(|(t, w, s, f, k, l)| Step::Forward(t, w, s, f & flags::FORWARD_REASONS, k, l)),
+            3 => (0u8..3, prop::bool::ANY, seq.clone(), 0u64..16, prop::bool::weighted(0.1), lanes(elements))
+                .prop_map(|(t, r, s, b, o, l)| Step::Sum(t, if r { Kind::Result } else { Kind::Partial }, s, b, o, l)),
+            1 => (0u8..3, prop::sample::select(vec![Kind::Flush, Kind::Release]), seq)
+                .prop_map(|(t, k, s)| Step::Other(t, k, s)),
+        ];
+        prop_oneof![
+            10 => plain.clone(),
+            1 => (plain, 0usize..80, 1u8..=255).prop_map(|(s, at, x)| Step::Corrupt(Box::new(s), at, x)),
+            2 => (0u64..30).prop_map(Step::Tick),
+        ]
+    }
+
+    fn frame(step: &Step, first: u32, key: impl Fn(u8) -> u64) -> Option<Vec<u8>> {
+        let addr = Addressing::between(1, 2, PORT);
+        let header = |kind, flags, tenant, worker, seq: u32, key_or_bitmap| Header {
+            kind,
+            flags,
+            tenant,
+            worker,
+            elements: 0,
+            seq: first.wrapping_add(seq),
+            salt: 0,
+            key_or_bitmap,
+        };
+        let (header, payload) = match step {
+            Step::Forward(t, w, s, f, right, l) => {
+                let k = if *right { key(*t) } else { key(*t) ^ 1 };
+                (header(Kind::Update, *f, *t, *w, *s, k), l.clone())
+            }
+            Step::Sum(t, kind, s, b, o, l) => {
+                let f = if *o { flags::OVERFLOW } else { 0 };
+                (header(*kind, f, *t, 0, *s, *b), l.clone())
+            }
+            Step::Other(t, kind, s) => (header(*kind, 0, *t, 0, *s, 0), vec![]),
+            Step::Corrupt(inner, at, x) => {
+                let mut b = frame(inner, first, key)?;
+                let len = b.len();
+                b[at % len] ^= x;
+                return Some(b);
+            }
+            Step::Tick(_) => return None,
+        };
+        Some(
+            Frame {
+                addr,
+                header,
+                payload,
+            }
+            .encode(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// The PS answers every frame and tick with the very bytes the PS before this rewrite
+        /// sent, and keeps the same counters, pending fragments and deadlines.
+        #[test]
+        fn same_frames_as_before(window in 1u32..5,
+                                 first in prop_oneof![Just(0u32), Just(u32::MAX - 4), Just((1 << 31) - 3), any::<u32>()],
+                                 steps in proptest::collection::vec(step(3), 0..80)) {
+            let key = |t: u8| 0x5eed_0000 + u64::from(t);
+            let tenants: Vec<TenantConfig> = [(0u8, 0b0111u64), (1, 0b1011)]
+                .into_iter()
+                .map(|(t, mask)| TenantConfig {
+                    tenant: t,
+                    key: key(t),
+                    workers: (0..4u8)
+                        .filter(|w| mask >> w & 1 == 1)
+                        .map(|w| Endpoint { worker: w, addr: Addressing::between(3, 10 + w, PORT) })
+                        .collect(),
+                    first_seq: first,
+                    initial_salt: 7,
+                })
+                .collect();
+            let cfg = PsConfig { window, control_addr: Addressing::between(2, 1, PORT), flush_after: 5 };
+            let mut new = Ps::new(cfg, tenants.clone());
+            let mut old = ps_reference::Ps::new(cfg, tenants);
+            let mut now = 0;
+            for s in &steps {
+                let (a, b) = match s {
+                    Step::Tick(dt) => {
+                        now += dt;
+                        (new.on_tick(now), old.on_tick(now))
+                    }
+                    s => {
+                        let f = frame(s, first, key).expect("a frame");
+                        (new.on_host_frame(&f, now), old.on_host_frame(&f, now))
+                    }
+                };
+                prop_assert_eq!(a, b, "after {:?}", s);
+                prop_assert_eq!(new.stats(), old.stats());
+                prop_assert_eq!(new.pending(), old.pending());
+                prop_assert_eq!(new.next_deadline(), old.next_deadline());
+            }
         }
-        .encode(),
-    )
+    }
+
+    #[test]
+    fn remove_before_is_retain_of_the_serially_later() {
+        for b in [0u32, 1, 5, 1 << 31, (1 << 31) + 1, u32::MAX, u32::MAX - 3] {
+            let keys = [
+                0u32,
+                1,
+                2,
+                4,
+                5,
+                6,
+                1 << 31,
+                (1 << 31) - 1,
+                (1 << 31) + 1,
+                (1 << 31) + 2,
+                u32::MAX,
+                u32::MAX - 4,
+            ];
+            let mut map: BTreeMap<u32, u32> = keys.iter().map(|k| (*k, *k)).collect();
+            let mut expected = map.clone();
+            expected.retain(|s, _| !serial_lt(*s, b));
+            let mut dropped = Vec::new();
+            remove_before(&mut map, b, |v| dropped.push(v));
+            assert_eq!(map, expected, "b = {b}");
+            assert_eq!(dropped.len() + map.len(), keys.len());
+        }
+    }
 }
