@@ -56,6 +56,9 @@ struct Args {
     /// Print one JSON object instead of lines.
     #[arg(long)]
     json: bool,
+    /// Only the PS's software aggregation rates and the memory baseline, no end-to-end run.
+    #[arg(long)]
+    ps_only: bool,
 }
 
 struct Figure {
@@ -100,6 +103,32 @@ fn print(figures: &[Figure], json: bool) {
 }
 
 fn run(a: &Args) -> Result<Vec<Figure>, String> {
+    let mut figures = if a.ps_only { Vec::new() } else { end_to_end(a)? };
+    let ps_rate = rates::ps_software_rate(a.workers, Params::DEFAULT.elements as usize, HALF_SECOND);
+    // The same with 256 lanes, the largest power-of-two payload a standard 1500-byte MTU carries
+    // (1088-byte frames): a card exported with more elements per packet.
+    let ps_rate_large = rates::ps_software_rate(a.workers, 256, HALF_SECOND);
+    let memory = rates::memory_read_rate();
+    figures.extend(
+        [
+            ("ps_software_add_rate", ps_rate / 1e9, "GB/s"),
+            ("ps_software_add_rate_256_lanes", ps_rate_large / 1e9, "GB/s"),
+            ("memory_read_baseline", memory / 1e9, "GB/s"),
+            ("ps_software_vs_baseline", 100.0 * ps_rate / memory, "%"),
+            (
+                "ps_software_vs_baseline_256_lanes",
+                100.0 * ps_rate_large / memory,
+                "%",
+            ),
+        ]
+        .into_iter()
+        .map(|(name, value, unit)| Figure { name, value, unit }),
+    );
+    Ok(figures)
+}
+
+/// Allreduce through the sim server: rates, in-card share and the PS's counters.
+fn end_to_end(a: &Args) -> Result<Vec<Figure>, String> {
     let params = Params {
         slots: a.slots,
         tenants: 16,
@@ -182,11 +211,6 @@ fn run(a: &Args) -> Result<Vec<Figure>, String> {
     drop(server);
 
     let reduced = (usize::from(a.tenants) * a.elements * a.iterations) as f64;
-    let ps_rate = rates::ps_software_rate(a.workers, Params::DEFAULT.elements as usize, HALF_SECOND);
-    // The same with 256 lanes, the largest power-of-two payload a standard 1500-byte MTU carries
-    // (1088-byte frames): a card exported with more elements per packet.
-    let ps_rate_large = rates::ps_software_rate(a.workers, 256, HALF_SECOND);
-    let memory = rates::memory_read_rate();
     let figures = [
         ("e2e_allreduce_rate", reduced / elapsed, "elements/s"),
         (
@@ -200,11 +224,6 @@ fn run(a: &Args) -> Result<Vec<Figure>, String> {
         ("e2e_collisions", report.collisions as f64, "frames"),
         ("e2e_resends", report.resends as f64, "frames"),
         ("e2e_flushes", report.ps.flushes as f64, "frames"),
-        ("ps_software_add_rate", ps_rate / 1e9, "GB/s"),
-        ("ps_software_add_rate_256_lanes", ps_rate_large / 1e9, "GB/s"),
-        ("memory_read_baseline", memory / 1e9, "GB/s"),
-        ("ps_software_vs_baseline", 100.0 * ps_rate / memory, "%"),
-        ("ps_software_vs_baseline_256_lanes", 100.0 * ps_rate_large / memory, "%"),
     ];
     Ok(figures
         .into_iter()
