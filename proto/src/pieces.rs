@@ -317,6 +317,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
         /// Same pieces kept, same coverage, same sum and flag after every step, over any mask;
         /// decoded and wire lanes alike, on fresh and on reused (cleared) `Pieces`.
         #[test]

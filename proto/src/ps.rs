@@ -552,7 +552,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
 
         /// The PS answers every frame and tick with the very bytes the PS before this rewrite
         /// sent, and keeps the same counters, pending fragments and deadlines.
