@@ -46,6 +46,10 @@ pub struct HeaderParse {
     pub header_malformed: Signal<Out, Bit>,
     pub ip_total_len: Signal<Out, Bits<16>>,
     pub udp_len: Signal<Out, Bits<16>>,
+    /// The plain sum of the IPv4 header's 16-bit words other than total length and checksum (at
+    /// most 8 x 0xffff): a frame the core writes with a new total length `n` gets the checksum
+    /// `!fold(ip_sum_rest + n)`, exactly as `model::reply` recomputes it.
+    pub ip_sum_rest: Signal<Out, Bits<20>>,
 
     pub kind: Signal<Out, Bits<8>>,
     pub flags: Signal<Out, Bits<8>>,
@@ -81,6 +85,7 @@ pub struct HeaderParse {
     at_frag: Constant<Bits<16>>,
     at_udp_dst: Constant<Bits<16>>,
     at_ip_len: Constant<Bits<16>>,
+    at_ip_csum: Constant<Bits<16>>,
     at_udp_len: Constant<Bits<16>>,
     /// The IPv4 header's last word; word `w` from the end is `16 * w` above it.
     at_ip_end: Constant<Bits<16>>,
@@ -139,6 +144,7 @@ impl Default for HeaderParse {
             reserved_flags: Default::default(),
             header_malformed: Default::default(),
             ip_total_len: Default::default(),
+            ip_sum_rest: Default::default(),
             udp_len: Default::default(),
             kind: Default::default(),
             flags: Default::default(),
@@ -166,6 +172,7 @@ impl Default for HeaderParse {
             at_frag: be_offset(frame::IP_FRAG, 0, 16),
             at_udp_dst: be_offset(frame::UDP_DST, 0, 16),
             at_ip_len: be_offset(frame::IP_LEN, 0, 16),
+            at_ip_csum: be_offset(frame::IP_CSUM, 0, 16),
             at_udp_len: be_offset(frame::UDP_LEN, 0, 16),
             at_ip_end: be_offset(ip_end, 0, 16),
             at_magic: be_offset(field::MAGIC, h, 8),
@@ -225,6 +232,11 @@ impl Logic for HeaderParse {
         }
         self.fold2.next = (self.fold1.val() & self.ones.val()) + (self.fold1.val() >> 16);
         self.bad_csum.next = self.fold2.val() != self.ones.val();
+        for n in IPV4_WORDS..(IPV4_WORDS + 1) {
+            self.ip_sum_rest.next = self.csum[n].val()
+                - bit_cast::<20, 16>(self.be.val().get_bits::<16>(self.at_ip_len.val().index()))
+                - bit_cast::<20, 16>(self.be.val().get_bits::<16>(self.at_ip_csum.val().index()));
+        }
 
         self.is_aggregation.next = (self.be.val().get_bits::<16>(self.at_eth_type.val().index())
             == self.ethertype_ipv4.val())
@@ -293,6 +305,7 @@ mod tests {
         seq: u32,
         salt: u16,
         key_or_bitmap: u64,
+        ip_sum_rest: u32,
     }
 
     fn drive(uut: &mut HeaderParse, bytes: &[u8], port: u16) -> Hw {
@@ -321,6 +334,7 @@ mod tests {
             seq: uut.seq.val().to_u32(),
             salt: uut.salt.val().to_u16(),
             key_or_bitmap: uut.key_or_bitmap.val().to_u64(),
+            ip_sum_rest: uut.ip_sum_rest.val().to_u32(),
         }
     }
 
@@ -409,6 +423,14 @@ mod tests {
             "classify: {ctx}"
         );
         let ip = &b[wire::ETH_LEN..wire::ETH_LEN + wire::IPV4_LEN];
+        // Total length (word 1) and checksum (word 5) left out.
+        let rest: u32 = ip
+            .chunks_exact(2)
+            .enumerate()
+            .filter(|(w, _)| *w != 1 && *w != 5)
+            .map(|(_, c)| u32::from(u16::from_be_bytes([c[0], c[1]])))
+            .sum();
+        assert_eq!(hw.ip_sum_rest, rest, "ip_sum_rest: {ctx}");
         assert_eq!(
             hw.bad_ip_checksum,
             wire::ipv4_checksum(ip) != 0,

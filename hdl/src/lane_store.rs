@@ -19,8 +19,9 @@
 //!   or add writes the new word to the RAM at the end of `N + 2` (the adder feeds the write port
 //!   directly), and registers it in `d1`.
 //! - `N + 3`: `out_valid`, `out_sum` (the new word, what a completing packet's RESULT carries, or
-//!   the word a FLUSH read), `out_overflow` (some lane of this add saturated; OR it into the slot's
-//!   sticky bit), `out_flush`, `out_addr`. These are the `d1` registers.
+//!   the word a FLUSH read), `out_overflow` (the word's sticky saturation bit: some
+//!   lane saturated in an add since the word's claim; the OR over a slot's beats is the slot's
+//!   OVERFLOW), `out_flush`, `out_addr`. These are the `d1` registers.
 //!
 //! A beat with neither `claim` nor `add` (a forwarded or dropped packet, a header cycle) does
 //! nothing and produces no output. Same-address beats may follow each other every cycle (`d1`), or
@@ -104,11 +105,16 @@ pub struct LaneStore<const L: usize, const A: usize> {
     d1_wr: DFF<Bit>,
     d1_valid: DFF<Bit>,
     d1_flush: DFF<Bit>,
-    d1_ovf: DFF<Bit>,
+    /// The address's sticky saturation bit after this beat.
+    d1_st: DFF<Bit>,
     d1_addr: DFF<Bits<A>>,
     d1_data: [DFF<Bits<32>>; L],
     d2_wr: DFF<Bit>,
     d2_addr: DFF<Bits<A>>,
+    d2_st: DFF<Bit>,
+    /// One sticky saturation bit per word: the OR of every saturation since the word's claim.
+    st_ram: RAM<Bit, A>,
+    st_q: DFF<Bit>,
     d2_data: [DFF<Bits<32>>; L],
     kb: Constant<Bits<A>>,
     last_beat: Constant<Bits<A>>,
@@ -124,6 +130,8 @@ pub struct LaneStore<const L: usize, const A: usize> {
     wr: Signal<Local, Bit>,
     opnd: [Signal<Local, Bits<32>>; L],
     word: [Signal<Local, Bits<32>>; L],
+    opnd_st: Signal<Local, Bit>,
+    word_st: Signal<Local, Bit>,
 }
 
 impl<const L: usize, const A: usize> std::fmt::Debug for LaneStore<L, A> {
@@ -186,11 +194,14 @@ impl<const L: usize, const A: usize> LaneStore<L, A> {
             d1_wr: Default::default(),
             d1_valid: Default::default(),
             d1_flush: Default::default(),
-            d1_ovf: Default::default(),
+            d1_st: Default::default(),
             d1_addr: Default::default(),
             d1_data: array(),
             d2_wr: Default::default(),
             d2_addr: Default::default(),
+            d2_st: Default::default(),
+            st_ram: Default::default(),
+            st_q: Default::default(),
             d2_data: array(),
             kb: Constant::new((kb as u64).to_bits()),
             last_beat: Constant::new(u64::from(beats - 1).to_bits()),
@@ -203,6 +214,8 @@ impl<const L: usize, const A: usize> LaneStore<L, A> {
             hit2: Default::default(),
             wr: Default::default(),
             opnd: array(),
+            opnd_st: Default::default(),
+            word_st: Default::default(),
             word: array(),
         }
     }
@@ -230,7 +243,7 @@ impl<const L: usize, const A: usize> Logic for LaneStore<L, A> {
     fn update(&mut self) {
         dff_setup!(
             self, clock, f_busy, f_slot, f_beat, s1_claim, s1_add, s1_read, s1_addr, s2_claim, s2_add,
-            s2_read, s2_addr, d1_wr, d1_valid, d1_flush, d1_ovf, d1_addr, d2_wr, d2_addr
+            s2_read, s2_addr, d1_wr, d1_valid, d1_flush, d1_st, d1_addr, d2_wr, d2_addr, d2_st, st_q
         );
         for i in 0..L {
             self.ram[i].read_clock.next = self.clock.val();
@@ -320,7 +333,29 @@ impl<const L: usize, const A: usize> Logic for LaneStore<L, A> {
         self.d1_wr.d.next = self.wr.val();
         self.d1_valid.d.next = self.wr.val() | self.s2_read.q.val();
         self.d1_flush.d.next = self.s2_read.q.val();
-        self.d1_ovf.d.next = self.s2_add.q.val() & self.adder.overflow.val();
+        self.st_ram.read_clock.next = self.clock.val();
+        self.st_ram.write_clock.next = self.clock.val();
+        self.st_ram.read_address.next = self.o_addr.val();
+        self.st_q.d.next = self.st_ram.read_data.val();
+        self.opnd_st.next = self.st_q.q.val();
+        if self.hit2.val() {
+            self.opnd_st.next = self.d2_st.q.val();
+        }
+        if self.hit1.val() {
+            self.opnd_st.next = self.d1_st.q.val();
+        }
+        self.word_st.next = self.opnd_st.val();
+        if self.s2_claim.q.val() {
+            self.word_st.next = false;
+        }
+        if self.s2_add.q.val() {
+            self.word_st.next = self.opnd_st.val() | self.adder.overflow.val();
+        }
+        self.st_ram.write_enable.next = self.wr.val();
+        self.st_ram.write_address.next = self.s2_addr.q.val();
+        self.st_ram.write_data.next = self.word_st.val();
+        self.d1_st.d.next = self.word_st.val();
+        self.d2_st.d.next = self.d1_st.q.val();
         self.d1_addr.d.next = self.s2_addr.q.val();
         self.d2_wr.d.next = self.d1_wr.q.val();
         self.d2_addr.d.next = self.d1_addr.q.val();
@@ -334,7 +369,7 @@ impl<const L: usize, const A: usize> Logic for LaneStore<L, A> {
         }
         self.out_valid.next = self.d1_valid.q.val();
         self.out_flush.next = self.d1_flush.q.val();
-        self.out_overflow.next = self.d1_ovf.q.val();
+        self.out_overflow.next = self.d1_st.q.val();
         self.out_addr.next = self.d1_addr.q.val();
     }
 }
@@ -356,25 +391,29 @@ mod tests {
     /// The storage spec: a word per address, ops applied in the order they enter the block.
     struct Spec {
         words: Vec<Vec<i32>>,
+        sticky: Vec<bool>,
     }
 
     impl Spec {
         /// The output of `op` on `addr`: the new (or read) word and the overflow bit.
         fn apply(&mut self, op: Op, addr: usize, lanes: &[i32]) -> (Vec<i32>, bool) {
             let w = &mut self.words[addr];
-            let mut ovf = false;
+            let sticky = &mut self.sticky[addr];
             match op {
-                Op::Claim => w.copy_from_slice(lanes),
+                Op::Claim => {
+                    w.copy_from_slice(lanes);
+                    *sticky = false;
+                }
                 Op::Add => {
                     for (acc, x) in w.iter_mut().zip(lanes) {
                         let (s, sat) = saturating_add(*acc, *x);
                         *acc = s;
-                        ovf |= sat;
+                        *sticky |= sat;
                     }
                 }
                 Op::Read => {}
             }
-            (w.clone(), ovf)
+            (w.clone(), *sticky)
         }
     }
 
@@ -428,6 +467,7 @@ mod tests {
                 uut,
                 spec: Spec {
                     words: vec![vec![0; L]; 1 << A],
+                    sticky: vec![false; 1 << A],
                 },
                 kb: beat_bits(beats),
                 beats: beats as usize,
