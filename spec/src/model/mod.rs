@@ -270,8 +270,12 @@ impl Core {
                 (Outputs::default(), Some(Verdict::Malformed))
             }
             Classified::Aggregation(Ok(frame)) => match frame.header.kind {
-                // A result the PS sent to a worker on this host.
-                Kind::Result => pass(self),
+                // A result the PS sent to a worker on this host (no longer than the core buffers).
+                Kind::Result if u32::from(frame.header.elements) <= self.params.elements => pass(self),
+                Kind::Result => {
+                    self.count(CoreCounter::Malformed);
+                    (Outputs::default(), Some(Verdict::Malformed))
+                }
                 Kind::Update => {
                     let mut out = Outputs::default();
                     let verdict = self.update(bytes, &frame, &mut out.to_host);
@@ -430,6 +434,12 @@ impl Core {
                     }
                     Kind::Flush => out.to_host.push(self.flush(bytes, &h)),
                     Kind::Release => self.release(&h),
+                    // Longer than the core buffers: it cannot pass whole.
+                    Kind::Update | Kind::Result | Kind::Partial
+                        if u32::from(h.elements) > self.params.elements =>
+                    {
+                        self.count(CoreCounter::Malformed)
+                    }
                     Kind::Update | Kind::Result | Kind::Partial => {
                         self.count(CoreCounter::TxPass);
                         out.to_network.push(bytes.to_vec());
