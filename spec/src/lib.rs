@@ -2,6 +2,7 @@
 //!
 //! Hardware (`aggnic-hdl`), simulator, driver, CLI, clients and docs import these; nothing restates them.
 
+pub mod bench;
 pub mod docs;
 pub mod hash;
 pub mod model;
