@@ -1,5 +1,8 @@
-//! Verilog export of the blocks.
+//! Verilog export of the blocks and of the whole core.
 
+use crate::Params;
+use crate::core::AggnicCore;
+use crate::lane_store::{beat_bits, beats};
 use rust_hdl::prelude::*;
 
 /// Connects `uut` and returns its Verilog (top module `top`, children `top$name`). Panics, as
@@ -7,4 +10,50 @@ use rust_hdl::prelude::*;
 pub fn export_verilog<B: Block>(uut: &mut B) -> String {
     uut.connect_all();
     generate_verilog(uut)
+}
+
+/// Pool sizes (log2 slots) and lane-store address widths the core is built for. rust-hdl sizes
+/// RAMs by const generics, so each exportable set is one instantiation here; add a row to export
+/// another.
+macro_rules! core_sets {
+    ($params:expr, $(($s:literal, $a:literal)),* $(,)?) => {{
+        let p = $params;
+        let slot_bits = p.slots.trailing_zeros() as usize;
+        let sum_bits = slot_bits + beat_bits(beats(p));
+        match (slot_bits, sum_bits) {
+            $(($s, $a) => Ok(export_verilog(&mut AggnicCore::<$s, $a>::new(p))),)*
+            _ => Err(format!(
+                "no core instantiation for {} slots x {} beats (log2 slots {slot_bits}, lane-store address {sum_bits} bits); supported: {}",
+                p.slots,
+                beats(p),
+                [$(format!("({}, {})", $s, $a)),*].join(" ")
+            )),
+        }
+    }};
+}
+
+/// The whole core's Verilog for `params` (16 lanes).
+///
+/// # Errors
+/// If `params` is invalid, not 16 lanes, or a pool geometry with no instantiation (see
+/// `core_sets!`).
+pub fn core_verilog(params: Params) -> Result<String, String> {
+    params.validate()?;
+    if params.lanes != 16 {
+        return Err(format!(
+            "the core has a 512-bit datapath (16 lanes), not {}",
+            params.lanes
+        ));
+    }
+    // The core is a large value (every 512-bit register inline): build it on a big stack.
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(move || {
+            // (log2 slots, log2 slots + log2 beats): 16 slots x 4 beats (tests), 1024 and 4096
+            // slots x 4 and 16 beats (64 and 256 elements).
+            core_sets!(params, (4, 6), (10, 12), (10, 14), (12, 14), (12, 16))
+        })
+        .map_err(|e| format!("spawning the export thread: {e}"))?
+        .join()
+        .map_err(|_| "the core export panicked".to_string())?
 }

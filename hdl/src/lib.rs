@@ -11,9 +11,14 @@
 //! - [`saturating_lanes::SaturatingLanes`]: int32 lanes added with saturation and an overflow flag.
 
 pub mod axil_regs;
+pub mod beat_lanes;
+pub mod core;
+#[cfg(test)]
+mod core_tests;
 pub mod export;
 pub mod header_parse;
 pub mod lane_store;
+pub mod packet_fifo;
 pub mod saturating_lanes;
 pub mod slot_hash;
 pub mod slot_meta;

@@ -1,0 +1,1527 @@
+//! `AggnicCore`: the whole core. The reference model (`aggnic_spec::model::Core`) as a pipeline
+//! with AXI4-Stream receive (`s_axis_rx` -> `m_axis_rx`) and transmit (`s_axis_tx` -> `m_axis_tx`)
+//! paths and the AXI4-Lite register slave (`s_axil_*`), 512-bit datapath (16 int32 lanes).
+//!
+//! Stage by stage (`docs/hardware.md` has the timing diagram and the hazards):
+//! - Input buffers ([`PacketFifo`]): an aggregation frame is stored whole before it is read, so its
+//!   length is known before anything acts on it; other frames cut through.
+//! - Issue: one op per clock into the pipeline: a receive beat, a transmit control frame (FLUSH,
+//!   RELEASE) with `B` read cycles reserved behind a FLUSH, or a FLUSH_CMD sweep step. Output
+//!   credits are reserved here, so nothing after this point ever stalls.
+//! - S0 header fields and frame checks; S1 slot hash; S2 slot metadata read; S3 tenant lookup;
+//!   S4 the decision, the metadata and tenant writes (forwarded to the next ops), payload beats
+//!   into the lane store; S5 the header patch; S7 lane sums out, the output beat, counters.
+//! - Output buffer: RESULTs and PARTIALs are stored whole, because their OVERFLOW flag (in the
+//!   header) is known at their last beat; the flag is ORed into the header as it leaves.
+
+use crate::axil_regs::{ADDR_BITS, AxilRegs};
+use crate::beat_lanes::{BeatToLanes, LANES, LanesToBeat};
+use crate::header_parse::HeaderParse;
+use crate::lane_store::{LaneStore, beat_bits, beats};
+use crate::packet_fifo::{BEAT_BITS, BEAT_BYTES, Beat, DEPTH, PacketFifo};
+use crate::slot_hash::SlotHash;
+use crate::slot_meta::{Meta, SlotMeta};
+use crate::update_decide::UpdateDecide;
+use crate::window::WindowNext;
+use aggnic_spec::model::{CORE_COUNTERS, CoreCounter, Params, TENANT_COUNTERS, TenantCounter};
+use aggnic_spec::wire::{self, Kind, field as header_field, frame};
+use rust_hdl::prelude::*;
+
+/// What an op in the pipeline is.
+const OP_RX: u64 = 0;
+const OP_CTRL: u64 = 1;
+const OP_FLUSH_READ: u64 = 2;
+const OP_SWEEP: u64 = 3;
+/// Cycles from issue to the output stage, plus margin: how long a FLUSH_CMD sweep stays busy.
+const SWEEP_TAIL: u64 = 12;
+
+/// An op travelling down the pipeline.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, LogicStruct)]
+pub struct Op {
+    pub valid: Bit,
+    pub kind: Bits<2>,
+    /// The op's first cycle (a frame's header beat).
+    pub first: Bit,
+    /// The op's last cycle.
+    pub last: Bit,
+    /// Beat index within the op (0: header).
+    pub index: Bits<8>,
+    /// `B + 1` output credits reserved at the first cycle, settled at the last.
+    pub rsv: Bit,
+    /// One output credit reserved for this beat alone.
+    pub cred: Bit,
+    /// Frame length in bytes (receive frames).
+    pub len: Bits<16>,
+    pub sweep_tenant: Bits<8>,
+    pub sweep_slot: Bits<16>,
+}
+
+/// Header fields and frame checks of an op's first beat, from S1 on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, LogicStruct)]
+pub struct Hdr {
+    /// An aggregation frame (the input buffer's classification).
+    pub agg: Bit,
+    /// Malformed as a frame: header checks, lengths, elements above `CAP_ELEMENTS`.
+    pub bad: Bit,
+    pub kind: Bits<8>,
+    pub flags: Bits<8>,
+    pub tenant: Bits<8>,
+    pub worker: Bits<8>,
+    pub elements: Bits<16>,
+    pub seq: Bits<32>,
+    pub salt: Bits<16>,
+    pub key: Bits<64>,
+    pub ip_len: Bits<16>,
+    pub udp_len: Bits<16>,
+    pub ip_csum: Bits<16>,
+    pub ip_rest: Bits<20>,
+}
+
+/// What the output stage does with a beat, decided at S4.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, LogicStruct)]
+pub struct OutCtl {
+    pub valid: Bit,
+    pub write: Bit,
+    /// Take the lane store's sum instead of the beat's data.
+    pub sum: Bit,
+    /// The written packet's last beat, its byte count, and store-and-forward (RESULT, PARTIAL).
+    pub last: Bit,
+    pub bytes: Bits<7>,
+    pub snf: Bit,
+    pub op_first: Bit,
+    pub op_last: Bit,
+    pub rsv: Bit,
+    pub cred: Bit,
+    /// Count OVERFLOWS for the tenant if the written sum saturated.
+    pub count_ovf: Bit,
+    pub core_bump: Bits<CORE_COUNTERS>,
+    pub tenant_bump: Bits<TENANT_COUNTERS>,
+    pub tenant: Bits<8>,
+}
+
+/// Bit offset in `tdata` of a big-endian field at frame byte `offset`.
+fn at(offset: usize) -> Constant<Bits<16>> {
+    Constant::new((8 * offset as u64).to_bits())
+}
+
+fn one_hot<const N: usize>(index: usize) -> Constant<Bits<N>> {
+    Constant::new((1u64 << index).to_bits())
+}
+
+/// The core. `SLOT_BITS` = log2(slots); `SUM_BITS` = the lane store's address bits
+/// (`SLOT_BITS + ceil(log2(elements / 16))`). Construct with [`AggnicCore::new`].
+#[derive(LogicBlock)]
+pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
+    pub clock: Signal<In, Clock>,
+    /// Synchronous, active high.
+    pub reset: Signal<In, Bit>,
+
+    pub s_axis_rx_tdata: Signal<In, Bits<BEAT_BITS>>,
+    pub s_axis_rx_tkeep: Signal<In, Bits<BEAT_BYTES>>,
+    pub s_axis_rx_tvalid: Signal<In, Bit>,
+    pub s_axis_rx_tready: Signal<Out, Bit>,
+    pub s_axis_rx_tlast: Signal<In, Bit>,
+    pub m_axis_rx_tdata: Signal<Out, Bits<BEAT_BITS>>,
+    pub m_axis_rx_tkeep: Signal<Out, Bits<BEAT_BYTES>>,
+    pub m_axis_rx_tvalid: Signal<Out, Bit>,
+    pub m_axis_rx_tready: Signal<In, Bit>,
+    pub m_axis_rx_tlast: Signal<Out, Bit>,
+    pub s_axis_tx_tdata: Signal<In, Bits<BEAT_BITS>>,
+    pub s_axis_tx_tkeep: Signal<In, Bits<BEAT_BYTES>>,
+    pub s_axis_tx_tvalid: Signal<In, Bit>,
+    pub s_axis_tx_tready: Signal<Out, Bit>,
+    pub s_axis_tx_tlast: Signal<In, Bit>,
+    pub m_axis_tx_tdata: Signal<Out, Bits<BEAT_BITS>>,
+    pub m_axis_tx_tkeep: Signal<Out, Bits<BEAT_BYTES>>,
+    pub m_axis_tx_tvalid: Signal<Out, Bit>,
+    pub m_axis_tx_tready: Signal<In, Bit>,
+    pub m_axis_tx_tlast: Signal<Out, Bit>,
+
+    pub s_axil_awaddr: Signal<In, Bits<ADDR_BITS>>,
+    pub s_axil_awvalid: Signal<In, Bit>,
+    pub s_axil_awready: Signal<Out, Bit>,
+    pub s_axil_wdata: Signal<In, Bits<32>>,
+    pub s_axil_wstrb: Signal<In, Bits<4>>,
+    pub s_axil_wvalid: Signal<In, Bit>,
+    pub s_axil_wready: Signal<Out, Bit>,
+    pub s_axil_bresp: Signal<Out, Bits<2>>,
+    pub s_axil_bvalid: Signal<Out, Bit>,
+    pub s_axil_bready: Signal<In, Bit>,
+    pub s_axil_araddr: Signal<In, Bits<ADDR_BITS>>,
+    pub s_axil_arvalid: Signal<In, Bit>,
+    pub s_axil_arready: Signal<Out, Bit>,
+    pub s_axil_rdata: Signal<Out, Bits<32>>,
+    pub s_axil_rresp: Signal<Out, Bits<2>>,
+    pub s_axil_rvalid: Signal<Out, Bit>,
+    pub s_axil_rready: Signal<In, Bit>,
+
+    // Children.
+    regs: AxilRegs,
+    rx_in: PacketFifo,
+    rx_out: PacketFifo,
+    tx_in: PacketFifo,
+    rx_class: FrameClass,
+    tx_class: FrameClass,
+    rx_keep: KeepBytes,
+    tx_keep: KeepBytes,
+    s0_parse: HeaderParse,
+    tx_parse: HeaderParse,
+    slot_hash: SlotHash,
+    meta: SlotMeta<SLOT_BITS>,
+    store: LaneStore<LANES, SUM_BITS>,
+    decide: UpdateDecide,
+    wnext: WindowNext,
+    unpack: BeatToLanes,
+    pack: LanesToBeat,
+
+    // Constants.
+    k_rx: Constant<Bits<2>>,
+    k_ctrl: Constant<Bits<2>>,
+    k_flush_read: Constant<Bits<2>>,
+    k_sweep: Constant<Bits<2>>,
+    kind_update: Constant<Bits<8>>,
+    kind_result: Constant<Bits<8>>,
+    kind_flush: Constant<Bits<8>>,
+    kind_partial: Constant<Bits<8>>,
+    kind_release: Constant<Bits<8>>,
+    /// `B`: payload beats of a full packet; `B + 1` credits for a whole packet.
+    beats_b: Constant<Bits<8>>,
+    beats_b1: Constant<Bits<8>>,
+    cap_elements: Constant<Bits<16>>,
+    cap_tenants: Constant<Bits<8>>,
+    last_slot: Constant<Bits<16>>,
+    sweep_tail: Constant<Bits<8>>,
+    ones_keep: Constant<Bits<BEAT_BYTES>>,
+    full_beat: Constant<Bits<7>>,
+    depth: Constant<Bits<8>>,
+    /// `lane_at[i]`: the first byte of lane `i` in a beat.
+    lane_at: [Constant<Bits<7>>; LANES],
+    /// Every header bit the core may rewrite, cleared.
+    patch_keep: Constant<Bits<BEAT_BITS>>,
+    overflow_bit: Constant<Bits<BEAT_BITS>>,
+    at_ip_len: Constant<Bits<16>>,
+    at_ip_csum: Constant<Bits<16>>,
+    at_udp_len: Constant<Bits<16>>,
+    at_kind: Constant<Bits<16>>,
+    at_flags: Constant<Bits<16>>,
+    at_elements: Constant<Bits<16>>,
+    at_bitmap: Constant<Bits<16>>,
+    /// Length of a frame with no payload, and of its IPv4 and UDP parts.
+    frame_base: Constant<Bits<32>>,
+    ip_base: Constant<Bits<16>>,
+    udp_base: Constant<Bits<16>>,
+    c_rx_frames: Constant<Bits<CORE_COUNTERS>>,
+    c_tx_frames: Constant<Bits<CORE_COUNTERS>>,
+    c_rx_pass: Constant<Bits<CORE_COUNTERS>>,
+    c_tx_pass: Constant<Bits<CORE_COUNTERS>>,
+    c_malformed: Constant<Bits<CORE_COUNTERS>>,
+    c_partials: Constant<Bits<CORE_COUNTERS>>,
+    c_releases: Constant<Bits<CORE_COUNTERS>>,
+    t_overflows: Constant<Bits<TENANT_COUNTERS>>,
+    t_flushed: Constant<Bits<TENANT_COUNTERS>>,
+    t_released: Constant<Bits<TENANT_COUNTERS>>,
+
+    // Issue.
+    any_reset: Signal<Local, Bit>,
+    credits: DFF<Bits<8>>,
+    in_pkt: DFF<Bit>,
+    /// Index of the next beat of the packet being issued.
+    beat_no: DFF<Bits<8>>,
+    reads_left: DFF<Bits<8>>,
+    ctrl_valid: DFF<Bit>,
+    ctrl_beat: DFF<Bits<BEAT_BITS>>,
+    sweeping: DFF<Bit>,
+    sweep_slot: DFF<Bits<16>>,
+    sweep_tenant: DFF<Bits<8>>,
+    sweep_tail_left: DFF<Bits<8>>,
+    issue: Signal<Local, Op>,
+    issue_data: Signal<Local, Bits<BEAT_BITS>>,
+    rx_pop: Signal<Local, Bit>,
+    ctrl_take: Signal<Local, Bit>,
+    reserve: Signal<Local, Bits<8>>,
+    credit_back: Signal<Local, Bits<8>>,
+    popped: Signal<Local, Bits<8>>,
+
+    // S0..S4.
+    s0_op: DFF<Op>,
+    s0_data: DFF<Bits<BEAT_BITS>>,
+    s0_bytes: DFF<Bits<7>>,
+    s0_agg: DFF<Bit>,
+    s0_hdr: Signal<Local, Hdr>,
+    s1_op: DFF<Op>,
+    s1_data: DFF<Bits<BEAT_BITS>>,
+    s1_bytes: DFF<Bits<7>>,
+    s1_hdr: DFF<Hdr>,
+    s2_op: DFF<Op>,
+    s2_data: DFF<Bits<BEAT_BITS>>,
+    s2_bytes: DFF<Bits<7>>,
+    s2_hdr: DFF<Hdr>,
+    s2_slot: Signal<Local, Bits<SLOT_BITS>>,
+    s3_op: DFF<Op>,
+    s3_data: DFF<Bits<BEAT_BITS>>,
+    s3_bytes: DFF<Bits<7>>,
+    s3_hdr: DFF<Hdr>,
+    s3_slot: DFF<Bits<SLOT_BITS>>,
+    s4_op: DFF<Op>,
+    s4_data: DFF<Bits<BEAT_BITS>>,
+    s4_bytes: DFF<Bits<7>>,
+    s4_hdr: DFF<Hdr>,
+    s4_slot: DFF<Bits<SLOT_BITS>>,
+
+    // S4: the decision.
+    f_valid: DFF<Bit>,
+    f_tenant: DFF<Bits<8>>,
+    f_base: DFF<Bits<32>>,
+    f_done: DFF<Bits<64>>,
+    f_slots: DFF<Bits<32>>,
+    cur_base: Signal<Local, Bits<32>>,
+    cur_done: Signal<Local, Bits<64>>,
+    cur_slots: Signal<Local, Bits<32>>,
+    head_op: Signal<Local, Bit>,
+    rx_hdr: Signal<Local, Bit>,
+    ctrl_hdr: Signal<Local, Bit>,
+    sweep_op: Signal<Local, Bit>,
+    is_pass: Signal<Local, Bit>,
+    is_mal: Signal<Local, Bit>,
+    is_upd: Signal<Local, Bit>,
+    is_flush: Signal<Local, Bit>,
+    is_release: Signal<Local, Bit>,
+    held: Signal<Local, Bit>,
+    sweep_hit: Signal<Local, Bit>,
+    complete: Signal<Local, Bit>,
+    fwd: Signal<Local, Bit>,
+    slot_inc: Signal<Local, Bit>,
+    slot_dec: Signal<Local, Bit>,
+    op_tenant: Signal<Local, Bits<8>>,
+    meta_we: Signal<Local, Bit>,
+    meta_wd: Signal<Local, Meta>,
+    p_elements: Signal<Local, Bits<16>>,
+    p_beats: Signal<Local, Bits<16>>,
+    core_bump: Signal<Local, Bits<CORE_COUNTERS>>,
+    tenant_bump: Signal<Local, Bits<TENANT_COUNTERS>>,
+    // Header patch values.
+    n_kind: Signal<Local, Bits<8>>,
+    n_flags: Signal<Local, Bits<8>>,
+    n_elements: Signal<Local, Bits<16>>,
+    n_bitmap: Signal<Local, Bits<64>>,
+    n_ip_len: Signal<Local, Bits<16>>,
+    n_udp_len: Signal<Local, Bits<16>>,
+    n_ip_csum: Signal<Local, Bits<16>>,
+    csum_sum: Signal<Local, Bits<20>>,
+    csum_fold: Signal<Local, Bits<20>>,
+    csum_fold2: Signal<Local, Bits<20>>,
+    patch: Signal<Local, Bit>,
+    patched: Signal<Local, Bits<BEAT_BITS>>,
+    ctl: Signal<Local, OutCtl>,
+    // The current op's decision, for its later beats.
+    pk_write: DFF<Bit>,
+    pk_sum: DFF<Bit>,
+    pk_claim: DFF<Bit>,
+    pk_add: DFF<Bit>,
+    pk_slot: DFF<Bits<SLOT_BITS>>,
+    pk_flush: DFF<Bit>,
+    pk_reads: DFF<Bits<8>>,
+    pk_last_bytes: DFF<Bits<7>>,
+    pk_snf: DFF<Bit>,
+    pk_count_ovf: DFF<Bit>,
+    pk_core_bump: DFF<Bits<CORE_COUNTERS>>,
+    pk_tenant_bump: DFF<Bits<TENANT_COUNTERS>>,
+    pk_tenant: DFF<Bits<8>>,
+    flush_go: DFF<Bit>,
+    flush_slot: DFF<Bits<SLOT_BITS>>,
+
+    // S5..S7.
+    s5_data: DFF<Bits<BEAT_BITS>>,
+    s5_ctl: DFF<OutCtl>,
+    s6_data: DFF<Bits<BEAT_BITS>>,
+    s6_ctl: DFF<OutCtl>,
+    s7_data: DFF<Bits<BEAT_BITS>>,
+    s7_ctl: DFF<OutCtl>,
+    ovf_acc: DFF<Bit>,
+    written: DFF<Bits<8>>,
+    ovf_now: Signal<Local, Bit>,
+    written_now: Signal<Local, Bits<8>>,
+    out_beat: Signal<Local, Beat>,
+
+    // Transmit path.
+    tx_in_pkt: DFF<Bit>,
+    tx_pass: DFF<Bit>,
+    tx_route_pass: Signal<Local, Bit>,
+    tx_route_ctrl: Signal<Local, Bit>,
+    tx_bad: Signal<Local, Bit>,
+    tx_pop: Signal<Local, Bit>,
+    tx_bump: Signal<Local, Bits<CORE_COUNTERS>>,
+    // Receive output.
+    out_ovf: Signal<Local, Bit>,
+    out_go: Signal<Local, Bit>,
+    keep_shift: Signal<Local, Bits<7>>,
+    tx_keep_shift: Signal<Local, Bits<7>>,
+}
+
+impl<const SLOT_BITS: usize, const SUM_BITS: usize> std::fmt::Debug for AggnicCore<SLOT_BITS, SUM_BITS> {
+    // rust-hdl's `RAM` (inside the children) is not `Debug`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AggnicCore")
+            .field("slots", &(1u64 << SLOT_BITS))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Clears the `size`-byte field at frame byte `offset` in `mask`.
+fn clear_field(mask: &mut Bits<BEAT_BITS>, offset: usize, size: usize) {
+    for k in offset..offset + size {
+        mask.set_bits::<8>(8 * k, 0u8.to_bits());
+    }
+}
+
+impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BITS> {
+    /// The issue and buffer state, for test failure messages.
+    pub fn debug_state(&self) -> String {
+        format!(
+            "credits {} in_pkt {} reads_left {} ctrl_valid {} sweeping {} meta_ready {} | rx_in count {} valid {} first {} complete {} snf {} | rx_out count {} valid {} first {} complete {} | tx_in count {} valid {} first {} complete {} | s7 {:?}",
+            self.credits.q.val().to_u32(),
+            self.in_pkt.q.val(),
+            self.reads_left.q.val().to_u32(),
+            self.ctrl_valid.q.val(),
+            self.sweeping.q.val(),
+            self.meta.ready.val(),
+            self.rx_in.count.val().to_u32(),
+            self.rx_in.rd_valid.val(),
+            self.rx_in.rd_first.val(),
+            self.rx_in.rd_complete.val(),
+            self.rx_in.rd_beat.val().snf,
+            self.rx_out.count.val().to_u32(),
+            self.rx_out.rd_valid.val(),
+            self.rx_out.rd_first.val(),
+            self.rx_out.rd_complete.val(),
+            self.tx_in.count.val().to_u32(),
+            self.tx_in.rd_valid.val(),
+            self.tx_in.rd_first.val(),
+            self.tx_in.rd_complete.val(),
+            self.s7_ctl.q.val(),
+        )
+    }
+
+    /// # Panics
+    /// If `params` does not match the const parameters, or is not a 16-lane set whose packet fits
+    /// half the buffers.
+    pub fn new(params: Params) -> Self {
+        params.validate().expect("valid parameters");
+        assert_eq!(params.lanes as usize, LANES, "the 512-bit core has 16 lanes");
+        assert_eq!(params.slots, 1 << SLOT_BITS, "SLOT_BITS = log2(slots)");
+        let b = beats(params);
+        assert_eq!(SUM_BITS, SLOT_BITS + beat_bits(b), "SUM_BITS");
+        assert!(2 * (b as usize + 1) <= DEPTH, "a packet fits half a buffer");
+        let mut keep = Bits::<BEAT_BITS>::default();
+        for k in 0..BEAT_BYTES {
+            keep.set_bits::<8>(8 * k, 0xffu8.to_bits());
+        }
+        let h = |f: wire::Field| wire::HEADER_OFFSET + f.offset;
+        for (offset, size) in [
+            (frame::IP_LEN.offset, 2),
+            (frame::IP_CSUM.offset, 2),
+            (frame::UDP_LEN.offset, 2),
+            (frame::UDP_CSUM.offset, 2),
+            (h(header_field::KIND), 1),
+            (h(header_field::FLAGS), 1),
+            (h(header_field::ELEMENTS), 2),
+            (h(header_field::KEY_OR_BITMAP), 8),
+        ] {
+            clear_field(&mut keep, offset, size);
+        }
+        let mut overflow = Bits::<BEAT_BITS>::default();
+        overflow.set_bits::<8>(8 * h(header_field::FLAGS), wire::flags::OVERFLOW.to_bits());
+        let kind = |k: Kind| Constant::new((k as u8).to_bits());
+        let no_payload = wire::PAYLOAD_OFFSET as u64;
+        AggnicCore {
+            clock: Default::default(),
+            reset: Default::default(),
+            s_axis_rx_tdata: Default::default(),
+            s_axis_rx_tkeep: Default::default(),
+            s_axis_rx_tvalid: Default::default(),
+            s_axis_rx_tready: Default::default(),
+            s_axis_rx_tlast: Default::default(),
+            m_axis_rx_tdata: Default::default(),
+            m_axis_rx_tkeep: Default::default(),
+            m_axis_rx_tvalid: Default::default(),
+            m_axis_rx_tready: Default::default(),
+            m_axis_rx_tlast: Default::default(),
+            s_axis_tx_tdata: Default::default(),
+            s_axis_tx_tkeep: Default::default(),
+            s_axis_tx_tvalid: Default::default(),
+            s_axis_tx_tready: Default::default(),
+            s_axis_tx_tlast: Default::default(),
+            m_axis_tx_tdata: Default::default(),
+            m_axis_tx_tkeep: Default::default(),
+            m_axis_tx_tvalid: Default::default(),
+            m_axis_tx_tready: Default::default(),
+            m_axis_tx_tlast: Default::default(),
+            s_axil_awaddr: Default::default(),
+            s_axil_awvalid: Default::default(),
+            s_axil_awready: Default::default(),
+            s_axil_wdata: Default::default(),
+            s_axil_wstrb: Default::default(),
+            s_axil_wvalid: Default::default(),
+            s_axil_wready: Default::default(),
+            s_axil_bresp: Default::default(),
+            s_axil_bvalid: Default::default(),
+            s_axil_bready: Default::default(),
+            s_axil_araddr: Default::default(),
+            s_axil_arvalid: Default::default(),
+            s_axil_arready: Default::default(),
+            s_axil_rdata: Default::default(),
+            s_axil_rresp: Default::default(),
+            s_axil_rvalid: Default::default(),
+            s_axil_rready: Default::default(),
+            regs: AxilRegs::new(params),
+            rx_in: PacketFifo::new(b as usize + 1),
+            rx_out: PacketFifo::new(b as usize + 1),
+            tx_in: PacketFifo::new(b as usize + 1),
+            rx_class: Default::default(),
+            tx_class: Default::default(),
+            rx_keep: KeepBytes::default(),
+            tx_keep: KeepBytes::default(),
+            s0_parse: Default::default(),
+            tx_parse: Default::default(),
+            slot_hash: Default::default(),
+            meta: SlotMeta::for_params(params),
+            store: LaneStore::for_params(params),
+            decide: UpdateDecide::new(params),
+            wnext: WindowNext::new(params),
+            unpack: Default::default(),
+            pack: Default::default(),
+            k_rx: Constant::new(OP_RX.to_bits()),
+            k_ctrl: Constant::new(OP_CTRL.to_bits()),
+            k_flush_read: Constant::new(OP_FLUSH_READ.to_bits()),
+            k_sweep: Constant::new(OP_SWEEP.to_bits()),
+            kind_update: kind(Kind::Update),
+            kind_result: kind(Kind::Result),
+            kind_flush: kind(Kind::Flush),
+            kind_partial: kind(Kind::Partial),
+            kind_release: kind(Kind::Release),
+            beats_b: Constant::new(u64::from(b).to_bits()),
+            beats_b1: Constant::new(u64::from(b + 1).to_bits()),
+            cap_elements: Constant::new(u64::from(params.elements).to_bits()),
+            cap_tenants: Constant::new(u64::from(params.tenants.min(255)).to_bits()),
+            last_slot: Constant::new(u64::from(params.slots - 1).to_bits()),
+            sweep_tail: Constant::new(SWEEP_TAIL.to_bits()),
+            ones_keep: Constant::new(u64::MAX.to_bits()),
+            full_beat: Constant::new((BEAT_BYTES as u64).to_bits()),
+            depth: Constant::new((DEPTH as u64).to_bits()),
+            lane_at: std::array::from_fn(|i| Constant::new((4 * i as u64).to_bits())),
+            patch_keep: Constant::new(keep),
+            overflow_bit: Constant::new(overflow),
+            at_ip_len: at(frame::IP_LEN.offset),
+            at_ip_csum: at(frame::IP_CSUM.offset),
+            at_udp_len: at(frame::UDP_LEN.offset),
+            at_kind: at(h(header_field::KIND)),
+            at_flags: at(h(header_field::FLAGS)),
+            at_elements: at(h(header_field::ELEMENTS)),
+            at_bitmap: at(h(header_field::KEY_OR_BITMAP)),
+            frame_base: Constant::new(no_payload.to_bits()),
+            ip_base: Constant::new((no_payload - wire::ETH_LEN as u64).to_bits()),
+            udp_base: Constant::new((no_payload - (wire::ETH_LEN + wire::IPV4_LEN) as u64).to_bits()),
+            c_rx_frames: one_hot(CoreCounter::RxFrames as usize),
+            c_tx_frames: one_hot(CoreCounter::TxFrames as usize),
+            c_rx_pass: one_hot(CoreCounter::RxPass as usize),
+            c_tx_pass: one_hot(CoreCounter::TxPass as usize),
+            c_malformed: one_hot(CoreCounter::Malformed as usize),
+            c_partials: one_hot(CoreCounter::Partials as usize),
+            c_releases: one_hot(CoreCounter::Releases as usize),
+            t_overflows: one_hot(TenantCounter::Overflows as usize),
+            t_flushed: one_hot(TenantCounter::Flushed as usize),
+            t_released: one_hot(TenantCounter::Released as usize),
+            any_reset: Default::default(),
+            credits: Default::default(),
+            in_pkt: Default::default(),
+            beat_no: Default::default(),
+            reads_left: Default::default(),
+            ctrl_valid: Default::default(),
+            ctrl_beat: Default::default(),
+            sweeping: Default::default(),
+            sweep_slot: Default::default(),
+            sweep_tenant: Default::default(),
+            sweep_tail_left: Default::default(),
+            issue: Default::default(),
+            issue_data: Default::default(),
+            rx_pop: Default::default(),
+            ctrl_take: Default::default(),
+            reserve: Default::default(),
+            credit_back: Default::default(),
+            popped: Default::default(),
+            s0_op: Default::default(),
+            s0_data: Default::default(),
+            s0_bytes: Default::default(),
+            s0_agg: Default::default(),
+            s0_hdr: Default::default(),
+            s1_op: Default::default(),
+            s1_data: Default::default(),
+            s1_bytes: Default::default(),
+            s1_hdr: Default::default(),
+            s2_op: Default::default(),
+            s2_data: Default::default(),
+            s2_bytes: Default::default(),
+            s2_hdr: Default::default(),
+            s2_slot: Default::default(),
+            s3_op: Default::default(),
+            s3_data: Default::default(),
+            s3_bytes: Default::default(),
+            s3_hdr: Default::default(),
+            s3_slot: Default::default(),
+            s4_op: Default::default(),
+            s4_data: Default::default(),
+            s4_bytes: Default::default(),
+            s4_hdr: Default::default(),
+            s4_slot: Default::default(),
+            f_valid: Default::default(),
+            f_tenant: Default::default(),
+            f_base: Default::default(),
+            f_done: Default::default(),
+            f_slots: Default::default(),
+            cur_base: Default::default(),
+            cur_done: Default::default(),
+            cur_slots: Default::default(),
+            head_op: Default::default(),
+            rx_hdr: Default::default(),
+            ctrl_hdr: Default::default(),
+            sweep_op: Default::default(),
+            is_pass: Default::default(),
+            is_mal: Default::default(),
+            is_upd: Default::default(),
+            is_flush: Default::default(),
+            is_release: Default::default(),
+            held: Default::default(),
+            sweep_hit: Default::default(),
+            complete: Default::default(),
+            fwd: Default::default(),
+            slot_inc: Default::default(),
+            slot_dec: Default::default(),
+            op_tenant: Default::default(),
+            meta_we: Default::default(),
+            meta_wd: Default::default(),
+            p_elements: Default::default(),
+            p_beats: Default::default(),
+            core_bump: Default::default(),
+            tenant_bump: Default::default(),
+            n_kind: Default::default(),
+            n_flags: Default::default(),
+            n_elements: Default::default(),
+            n_bitmap: Default::default(),
+            n_ip_len: Default::default(),
+            n_udp_len: Default::default(),
+            n_ip_csum: Default::default(),
+            csum_sum: Default::default(),
+            csum_fold: Default::default(),
+            csum_fold2: Default::default(),
+            patch: Default::default(),
+            patched: Default::default(),
+            ctl: Default::default(),
+            pk_write: Default::default(),
+            pk_sum: Default::default(),
+            pk_claim: Default::default(),
+            pk_add: Default::default(),
+            pk_slot: Default::default(),
+            pk_flush: Default::default(),
+            pk_reads: Default::default(),
+            pk_last_bytes: Default::default(),
+            pk_snf: Default::default(),
+            pk_count_ovf: Default::default(),
+            pk_core_bump: Default::default(),
+            pk_tenant_bump: Default::default(),
+            pk_tenant: Default::default(),
+            flush_go: Default::default(),
+            flush_slot: Default::default(),
+            s5_data: Default::default(),
+            s5_ctl: Default::default(),
+            s6_data: Default::default(),
+            s6_ctl: Default::default(),
+            s7_data: Default::default(),
+            s7_ctl: Default::default(),
+            ovf_acc: Default::default(),
+            written: Default::default(),
+            ovf_now: Default::default(),
+            written_now: Default::default(),
+            out_beat: Default::default(),
+            tx_in_pkt: Default::default(),
+            tx_pass: Default::default(),
+            tx_route_pass: Default::default(),
+            tx_route_ctrl: Default::default(),
+            tx_bad: Default::default(),
+            tx_pop: Default::default(),
+            tx_bump: Default::default(),
+            out_ovf: Default::default(),
+            out_go: Default::default(),
+            keep_shift: Default::default(),
+            tx_keep_shift: Default::default(),
+        }
+    }
+}
+
+impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BITS, SUM_BITS> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            credits,
+            in_pkt,
+            beat_no,
+            reads_left,
+            ctrl_valid,
+            ctrl_beat,
+            sweeping,
+            sweep_slot,
+            sweep_tenant,
+            sweep_tail_left,
+            s0_op,
+            s0_data,
+            s0_bytes,
+            s0_agg,
+            s1_op,
+            s1_data,
+            s1_bytes,
+            s1_hdr,
+            s2_op,
+            s2_data,
+            s2_bytes,
+            s2_hdr,
+            s3_op,
+            s3_data,
+            s3_bytes,
+            s3_hdr,
+            s3_slot,
+            s4_op,
+            s4_data,
+            s4_bytes,
+            s4_hdr,
+            s4_slot,
+            f_valid,
+            f_tenant,
+            f_base,
+            f_done,
+            f_slots,
+            pk_write,
+            pk_sum,
+            pk_claim,
+            pk_add,
+            pk_slot,
+            pk_flush,
+            pk_reads,
+            pk_last_bytes,
+            pk_snf,
+            pk_count_ovf,
+            pk_core_bump,
+            pk_tenant_bump,
+            pk_tenant,
+            flush_go,
+            flush_slot,
+            s5_data,
+            s5_ctl,
+            s6_data,
+            s6_ctl,
+            s7_data,
+            s7_ctl,
+            ovf_acc,
+            written,
+            tx_in_pkt,
+            tx_pass
+        );
+        self.regs.clock.next = self.clock.val();
+        self.rx_in.clock.next = self.clock.val();
+        self.rx_out.clock.next = self.clock.val();
+        self.tx_in.clock.next = self.clock.val();
+        self.slot_hash.clock.next = self.clock.val();
+        self.meta.clock.next = self.clock.val();
+        self.store.clock.next = self.clock.val();
+
+        // The register slave.
+        self.regs.reset.next = self.reset.val();
+        self.regs.s_axil_awaddr.next = self.s_axil_awaddr.val();
+        self.regs.s_axil_awvalid.next = self.s_axil_awvalid.val();
+        self.s_axil_awready.next = self.regs.s_axil_awready.val();
+        self.regs.s_axil_wdata.next = self.s_axil_wdata.val();
+        self.regs.s_axil_wstrb.next = self.s_axil_wstrb.val();
+        self.regs.s_axil_wvalid.next = self.s_axil_wvalid.val();
+        self.s_axil_wready.next = self.regs.s_axil_wready.val();
+        self.s_axil_bresp.next = self.regs.s_axil_bresp.val();
+        self.s_axil_bvalid.next = self.regs.s_axil_bvalid.val();
+        self.regs.s_axil_bready.next = self.s_axil_bready.val();
+        self.regs.s_axil_araddr.next = self.s_axil_araddr.val();
+        self.regs.s_axil_arvalid.next = self.s_axil_arvalid.val();
+        self.s_axil_arready.next = self.regs.s_axil_arready.val();
+        self.s_axil_rdata.next = self.regs.s_axil_rdata.val();
+        self.s_axil_rresp.next = self.regs.s_axil_rresp.val();
+        self.s_axil_rvalid.next = self.regs.s_axil_rvalid.val();
+        self.regs.s_axil_rready.next = self.s_axil_rready.val();
+        self.any_reset.next = self.reset.val() | self.regs.soft_reset.val();
+        self.rx_in.reset.next = self.any_reset.val();
+        self.rx_out.reset.next = self.any_reset.val();
+        self.tx_in.reset.next = self.any_reset.val();
+        self.meta.reset.next = self.any_reset.val();
+        self.store.reset.next = self.any_reset.val();
+
+        // Input buffers. Aggregation frames (by the first beat, with the card enabled on the
+        // receive side) are stored whole.
+        self.rx_keep.keep.next = self.s_axis_rx_tkeep.val();
+        self.rx_class.data.next = self.s_axis_rx_tdata.val();
+        self.rx_class.bytes.next = self.rx_keep.bytes.val();
+        self.rx_class.last.next = self.s_axis_rx_tlast.val();
+        self.rx_class.udp_port.next = self.regs.udp_port.val();
+        self.rx_in.wr_valid.next = self.s_axis_rx_tvalid.val();
+        self.s_axis_rx_tready.next = self.rx_in.wr_ready.val();
+        self.rx_in.wr_beat.next.data = self.s_axis_rx_tdata.val();
+        self.rx_in.wr_beat.next.bytes = self.rx_keep.bytes.val();
+        self.rx_in.wr_beat.next.last = self.s_axis_rx_tlast.val();
+        self.rx_in.wr_beat.next.snf = self.rx_class.ours.val() & self.regs.enable.val();
+        self.rx_in.wr_side.next = self.rx_in.wr_len.val();
+        self.tx_keep.keep.next = self.s_axis_tx_tkeep.val();
+        self.tx_class.data.next = self.s_axis_tx_tdata.val();
+        self.tx_class.bytes.next = self.tx_keep.bytes.val();
+        self.tx_class.last.next = self.s_axis_tx_tlast.val();
+        self.tx_class.udp_port.next = self.regs.udp_port.val();
+        self.tx_in.wr_valid.next = self.s_axis_tx_tvalid.val();
+        self.s_axis_tx_tready.next = self.tx_in.wr_ready.val();
+        self.tx_in.wr_beat.next.data = self.s_axis_tx_tdata.val();
+        self.tx_in.wr_beat.next.bytes = self.tx_keep.bytes.val();
+        self.tx_in.wr_beat.next.last = self.s_axis_tx_tlast.val();
+        self.tx_in.wr_beat.next.snf = self.tx_class.ours.val();
+        self.tx_in.wr_side.next = self.tx_in.wr_len.val();
+
+        // Transmit path: pass frames through, hand FLUSH and RELEASE to the pipeline, drop the
+        // malformed. Decided at a frame's first beat, when a stored frame is whole.
+        self.tx_parse.beat.next = self.tx_in.rd_beat.val().data;
+        self.tx_parse.udp_port.next = self.regs.udp_port.val();
+        self.tx_bad.next = self.tx_parse.header_malformed.val()
+            | (self.tx_in.rd_side.val() < 64)
+            | ((self.tx_parse.ip_total_len.val() + 14) != self.tx_in.rd_side.val())
+            | ((self.tx_parse.udp_len.val() + 20) != self.tx_parse.ip_total_len.val())
+            | (bit_cast::<32, 16>(self.tx_in.rd_side.val())
+                != (self.frame_base.val() + (bit_cast::<32, 16>(self.tx_parse.elements.val()) << 2)))
+            | (self.tx_parse.elements.val() > self.cap_elements.val());
+        self.tx_route_ctrl.next = ((self.tx_parse.kind.val() == self.kind_flush.val())
+            | (self.tx_parse.kind.val() == self.kind_release.val()))
+            & !self.tx_bad.val();
+        if self.tx_route_ctrl.val()
+            & ((self.tx_parse.flags.val() != 0)
+                | (self.tx_parse.elements.val() != 0)
+                | (self.tx_parse.tenant.val() >= self.cap_tenants.val()))
+        {
+            self.tx_bad.next = true;
+            self.tx_route_ctrl.next = false;
+        }
+        self.tx_route_pass.next =
+            !self.tx_in.rd_beat.val().snf | (!self.tx_bad.val() & !self.tx_route_ctrl.val());
+        self.tx_pop.next = false;
+        self.tx_bump.next = 0.into();
+        self.m_axis_tx_tvalid.next = false;
+        if self.tx_in.rd_valid.val() & self.tx_in_pkt.q.val() {
+            self.m_axis_tx_tvalid.next = self.tx_pass.q.val();
+            self.tx_pop.next = !self.tx_pass.q.val() | self.m_axis_tx_tready.val();
+        }
+        if self.tx_in.rd_valid.val()
+            & !self.tx_in_pkt.q.val()
+            & (!self.tx_in.rd_beat.val().snf | self.tx_in.rd_complete.val())
+        {
+            if self.tx_route_pass.val() {
+                self.m_axis_tx_tvalid.next = true;
+                self.tx_pop.next = self.m_axis_tx_tready.val();
+            } else if self.tx_route_ctrl.val() {
+                self.tx_pop.next = !self.ctrl_valid.q.val();
+            } else {
+                self.tx_pop.next = true;
+            }
+            if self.tx_pop.val() {
+                self.tx_bump.next = self.c_tx_frames.val();
+                if self.tx_route_pass.val() {
+                    self.tx_bump.next = self.c_tx_frames.val() | self.c_tx_pass.val();
+                }
+                if !self.tx_route_pass.val() & !self.tx_route_ctrl.val() {
+                    self.tx_bump.next = self.c_tx_frames.val() | self.c_malformed.val();
+                }
+                self.tx_in_pkt.d.next = !self.tx_in.rd_beat.val().last;
+                self.tx_pass.d.next = self.tx_route_pass.val();
+            }
+        }
+        if self.tx_pop.val() & self.tx_in_pkt.q.val() & self.tx_in.rd_beat.val().last {
+            self.tx_in_pkt.d.next = false;
+        }
+        self.tx_in.rd_pop.next = self.tx_pop.val();
+        self.m_axis_tx_tdata.next = self.tx_in.rd_beat.val().data;
+        self.tx_keep_shift.next = self.full_beat.val() - self.tx_in.rd_beat.val().bytes;
+        self.m_axis_tx_tkeep.next = self.ones_keep.val();
+        if self.tx_in.rd_beat.val().last {
+            self.m_axis_tx_tkeep.next = self.ones_keep.val() >> self.tx_keep_shift.val();
+        }
+        self.m_axis_tx_tlast.next = self.tx_in.rd_beat.val().last;
+        self.regs.core_bump_tx.next = self.tx_bump.val();
+
+        // Issue: one op per clock; a packet's beats back to back once it started (store-and-forward
+        // packets are whole); output credits reserved for everything that may be written.
+        self.issue.next.valid = false;
+        self.issue.next.kind = self.k_rx.val();
+        self.issue.next.first = false;
+        self.issue.next.last = false;
+        self.issue.next.index = 0.into();
+        self.issue.next.rsv = false;
+        self.issue.next.cred = false;
+        self.issue.next.len = self.rx_in.rd_side.val();
+        self.issue.next.sweep_tenant = self.sweep_tenant.q.val();
+        self.issue.next.sweep_slot = self.sweep_slot.q.val();
+        self.issue_data.next = self.rx_in.rd_beat.val().data;
+        self.rx_pop.next = false;
+        self.ctrl_take.next = false;
+        self.reserve.next = 0.into();
+        if !self.meta.ready.val() | self.any_reset.val() {
+            // The metadata reset sweep: nothing moves.
+        } else if self.reads_left.q.val() != 0 {
+            self.issue.next.valid = true;
+            self.issue.next.kind = self.k_flush_read.val();
+            self.issue.next.rsv = true;
+            self.issue.next.index = self.beats_b1.val() - self.reads_left.q.val();
+            self.issue.next.last = self.reads_left.q.val() == 1;
+            self.reads_left.d.next = self.reads_left.q.val() - 1;
+        } else if self.in_pkt.q.val() {
+            if self.rx_in.rd_valid.val() & (self.rx_in.rd_beat.val().snf | (self.credits.q.val() != 0)) {
+                self.rx_pop.next = true;
+                self.issue.next.valid = true;
+                self.issue.next.index = self.beat_no.q.val();
+                self.beat_no.d.next = self.beat_no.q.val() + 1;
+                self.issue.next.last = self.rx_in.rd_beat.val().last;
+                self.issue.next.cred = !self.rx_in.rd_beat.val().snf;
+                // The packet's reservation is settled at its last beat.
+                self.issue.next.rsv = self.rx_in.rd_beat.val().snf;
+                if !self.rx_in.rd_beat.val().snf {
+                    self.reserve.next = 1.into();
+                }
+                self.in_pkt.d.next = !self.rx_in.rd_beat.val().last;
+            }
+        } else if self.sweeping.q.val() {
+            self.issue.next.valid = true;
+            self.issue.next.kind = self.k_sweep.val();
+            self.issue.next.first = true;
+            self.issue.next.last = true;
+            self.sweep_slot.d.next = self.sweep_slot.q.val() + 1;
+            if self.sweep_slot.q.val() == self.last_slot.val() {
+                self.sweeping.d.next = false;
+                self.sweep_tail_left.d.next = self.sweep_tail.val();
+            }
+        } else if self.ctrl_valid.q.val() & (self.credits.q.val() >= self.beats_b1.val()) {
+            self.ctrl_take.next = true;
+            self.issue.next.valid = true;
+            self.issue.next.kind = self.k_ctrl.val();
+            self.issue.next.first = true;
+            self.issue.next.len = 64.into();
+            self.issue_data.next = self.ctrl_beat.q.val();
+            self.issue.next.last = true;
+        } else if self.rx_in.rd_valid.val() & self.rx_in.rd_first.val() {
+            if self.rx_in.rd_beat.val().snf {
+                if self.rx_in.rd_complete.val() & (self.credits.q.val() >= self.beats_b1.val()) {
+                    self.rx_pop.next = true;
+                    self.issue.next.valid = true;
+                    self.issue.next.first = true;
+                    self.issue.next.last = self.rx_in.rd_beat.val().last;
+                    self.issue.next.rsv = true;
+                    self.reserve.next = self.beats_b1.val();
+                    self.in_pkt.d.next = !self.rx_in.rd_beat.val().last;
+                    self.beat_no.d.next = 1.into();
+                }
+            } else if self.credits.q.val() != 0 {
+                self.rx_pop.next = true;
+                self.issue.next.valid = true;
+                self.issue.next.first = true;
+                self.issue.next.last = self.rx_in.rd_beat.val().last;
+                self.issue.next.cred = true;
+                self.reserve.next = 1.into();
+                self.in_pkt.d.next = !self.rx_in.rd_beat.val().last;
+                self.beat_no.d.next = 1.into();
+            }
+        }
+        // A FLUSH (told apart from a RELEASE by its kind byte) reserves its PARTIAL and read cycles.
+        if self.ctrl_take.val()
+            & (self.ctrl_beat.q.val().get_bits::<8>(self.at_kind.val().index()) == self.kind_flush.val())
+        {
+            self.issue.next.last = false;
+            self.issue.next.rsv = true;
+            self.reserve.next = self.beats_b1.val();
+            self.reads_left.d.next = self.beats_b.val();
+        }
+        if self.ctrl_take.val() {
+            self.ctrl_valid.d.next = false;
+        }
+        if self.tx_pop.val() & !self.tx_in_pkt.q.val() & self.tx_route_ctrl.val() {
+            self.ctrl_valid.d.next = true;
+            self.ctrl_beat.d.next = self.tx_in.rd_beat.val().data;
+        }
+        self.rx_in.rd_pop.next = self.rx_pop.val();
+        if self.sweep_tail_left.q.val() != 0 {
+            self.sweep_tail_left.d.next = self.sweep_tail_left.q.val() - 1;
+        }
+        if self.regs.flush_start.val() {
+            self.sweeping.d.next = true;
+            self.sweep_slot.d.next = 0.into();
+            self.sweep_tenant.d.next = self.regs.flush_tenant.val();
+        }
+        self.regs.flush_busy.next = self.sweeping.q.val() | (self.sweep_tail_left.q.val() != 0);
+
+        self.s0_op.d.next = self.issue.val();
+        self.s0_data.d.next = self.issue_data.val();
+        self.s0_bytes.d.next = self.rx_in.rd_beat.val().bytes;
+        self.s0_agg.d.next = self.rx_in.rd_beat.val().snf | self.ctrl_take.val();
+
+        // S0: header fields and frame checks.
+        self.s0_parse.beat.next = self.s0_data.q.val();
+        self.s0_parse.udp_port.next = self.regs.udp_port.val();
+        self.s0_hdr.next.agg = self.s0_agg.q.val();
+        self.s0_hdr.next.bad = self.s0_parse.header_malformed.val()
+            | (self.s0_op.q.val().len < 64)
+            | ((self.s0_parse.ip_total_len.val() + 14) != self.s0_op.q.val().len)
+            | ((self.s0_parse.udp_len.val() + 20) != self.s0_parse.ip_total_len.val())
+            | (bit_cast::<32, 16>(self.s0_op.q.val().len)
+                != (self.frame_base.val() + (bit_cast::<32, 16>(self.s0_parse.elements.val()) << 2)))
+            | (self.s0_parse.elements.val() > self.cap_elements.val());
+        self.s0_hdr.next.kind = self.s0_parse.kind.val();
+        self.s0_hdr.next.flags = self.s0_parse.flags.val();
+        self.s0_hdr.next.tenant = self.s0_parse.tenant.val();
+        self.s0_hdr.next.worker = self.s0_parse.worker.val();
+        self.s0_hdr.next.elements = self.s0_parse.elements.val();
+        self.s0_hdr.next.seq = self.s0_parse.seq.val();
+        self.s0_hdr.next.salt = self.s0_parse.salt.val();
+        self.s0_hdr.next.key = self.s0_parse.key_or_bitmap.val();
+        self.s0_hdr.next.ip_len = self.s0_parse.ip_total_len.val();
+        self.s0_hdr.next.udp_len = self.s0_parse.udp_len.val();
+        // In value order (the beat holds it byte-swapped).
+        self.s0_hdr.next.ip_csum =
+            ((self.s0_data.q.val().get_bits::<16>(self.at_ip_csum.val().index()) & 0xff) << 8)
+                | (self.s0_data.q.val().get_bits::<16>(self.at_ip_csum.val().index()) >> 8);
+        self.s0_hdr.next.ip_rest = self.s0_parse.ip_sum_rest.val();
+        if self.s0_op.q.val().kind == self.k_sweep.val() {
+            self.s0_hdr.next.tenant = self.s0_op.q.val().sweep_tenant;
+        }
+        self.s1_op.d.next = self.s0_op.q.val();
+        self.s1_data.d.next = self.s0_data.q.val();
+        self.s1_bytes.d.next = self.s0_bytes.q.val();
+        self.s1_hdr.d.next = self.s0_hdr.val();
+
+        // S1: the slot hash (registered inside).
+        self.slot_hash.tenant.next = self.s1_hdr.q.val().tenant;
+        self.slot_hash.seq.next = self.s1_hdr.q.val().seq;
+        self.slot_hash.salt.next = self.s1_hdr.q.val().salt;
+        self.s2_op.d.next = self.s1_op.q.val();
+        self.s2_data.d.next = self.s1_data.q.val();
+        self.s2_bytes.d.next = self.s1_bytes.q.val();
+        self.s2_hdr.d.next = self.s1_hdr.q.val();
+
+        // S2: the slot metadata read (data at S4, forwarded inside).
+        self.s2_slot.next = self.slot_hash.hash.val().get_bits::<SLOT_BITS>(0);
+        if self.s2_op.q.val().kind == self.k_sweep.val() {
+            self.s2_slot.next = bit_cast::<SLOT_BITS, 16>(self.s2_op.q.val().sweep_slot);
+        }
+        self.meta.rd_addr.next = self.s2_slot.val();
+        self.s3_op.d.next = self.s2_op.q.val();
+        self.s3_data.d.next = self.s2_data.q.val();
+        self.s3_bytes.d.next = self.s2_bytes.q.val();
+        self.s3_hdr.d.next = self.s2_hdr.q.val();
+        self.s3_slot.d.next = self.s2_slot.val();
+
+        // S3: the tenant lookup (registered; the update of the clock before S4 is forwarded).
+        self.regs.lookup_tenant.next = self.s3_hdr.q.val().tenant;
+        self.s4_op.d.next = self.s3_op.q.val();
+        self.s4_data.d.next = self.s3_data.q.val();
+        self.s4_bytes.d.next = self.s3_bytes.q.val();
+        self.s4_hdr.d.next = self.s3_hdr.q.val();
+        self.s4_slot.d.next = self.s3_slot.q.val();
+
+        // S4: the decision.
+        self.cur_base.next = self.regs.lookup_base.val();
+        self.cur_done.next = self.regs.lookup_done.val();
+        self.cur_slots.next = self.regs.lookup_slots.val();
+        if self.f_valid.q.val() & (self.f_tenant.q.val() == self.s4_hdr.q.val().tenant) {
+            self.cur_base.next = self.f_base.q.val();
+            self.cur_done.next = self.f_done.q.val();
+            self.cur_slots.next = self.f_slots.q.val();
+        }
+        self.decide.flags.next = self.s4_hdr.q.val().flags;
+        self.decide.elements.next = self.s4_hdr.q.val().elements;
+        self.decide.worker.next = self.s4_hdr.q.val().worker;
+        self.decide.tenant.next = self.s4_hdr.q.val().tenant;
+        self.decide.seq.next = self.s4_hdr.q.val().seq;
+        self.decide.salt.next = self.s4_hdr.q.val().salt;
+        self.decide.key.next = self.s4_hdr.q.val().key;
+        self.decide.t_enable.next = self.regs.lookup_enable.val();
+        self.decide.t_key.next = self.regs.lookup_key.val();
+        self.decide.t_mask.next = self.regs.lookup_mask.val();
+        self.decide.t_quota.next = self.regs.lookup_quota.val();
+        self.decide.t_base.next = self.cur_base.val();
+        self.decide.t_done.next = self.cur_done.val();
+        self.decide.t_slots_in_use.next = self.cur_slots.val();
+        self.decide.s_valid.next = self.meta.rd_data.val().valid;
+        self.decide.s_tenant.next = self.meta.rd_data.val().tenant;
+        self.decide.s_seq.next = self.meta.rd_data.val().seq;
+        self.decide.s_salt.next = self.meta.rd_data.val().salt;
+        self.decide.s_bitmap.next = self.meta.rd_data.val().bitmap;
+        self.decide.s_elements.next = self.meta.rd_data.val().elements;
+
+        self.head_op.next = self.s4_op.q.val().valid & self.s4_op.q.val().first;
+        self.rx_hdr.next = self.head_op.val() & (self.s4_op.q.val().kind == self.k_rx.val());
+        self.ctrl_hdr.next = self.head_op.val() & (self.s4_op.q.val().kind == self.k_ctrl.val());
+        self.sweep_op.next = self.head_op.val() & (self.s4_op.q.val().kind == self.k_sweep.val());
+        self.is_pass.next = self.rx_hdr.val()
+            & (!self.regs.enable.val()
+                | !self.s4_hdr.q.val().agg
+                | (!self.s4_hdr.q.val().bad & (self.s4_hdr.q.val().kind == self.kind_result.val())));
+        self.is_upd.next = self.rx_hdr.val()
+            & !self.is_pass.val()
+            & !self.s4_hdr.q.val().bad
+            & (self.s4_hdr.q.val().kind == self.kind_update.val());
+        self.is_mal.next = self.rx_hdr.val() & !self.is_pass.val() & !self.is_upd.val();
+        self.is_flush.next = self.ctrl_hdr.val() & (self.s4_hdr.q.val().kind == self.kind_flush.val());
+        self.is_release.next = self.ctrl_hdr.val() & (self.s4_hdr.q.val().kind == self.kind_release.val());
+        self.held.next = self.meta.rd_data.val().valid
+            & (self.meta.rd_data.val().tenant == self.s4_hdr.q.val().tenant)
+            & (self.meta.rd_data.val().seq == self.s4_hdr.q.val().seq)
+            & (self.meta.rd_data.val().salt == self.s4_hdr.q.val().salt);
+        self.sweep_hit.next = self.sweep_op.val()
+            & self.meta.rd_data.val().valid
+            & (self.meta.rd_data.val().tenant == self.s4_hdr.q.val().tenant);
+        self.complete.next = self.is_upd.val() & self.decide.complete.val();
+        self.fwd.next = self.is_upd.val() & self.decide.forward.val();
+
+        // Slot metadata write: a claim or join (freed on completion), a FLUSH/RELEASE of the
+        // holder, a sweep hit.
+        self.meta_we.next = false;
+        self.meta_wd.next.valid = !self.complete.val();
+        self.meta_wd.next.tenant = self.s4_hdr.q.val().tenant;
+        self.meta_wd.next.seq = self.s4_hdr.q.val().seq;
+        self.meta_wd.next.salt = self.s4_hdr.q.val().salt;
+        self.meta_wd.next.elements = self.s4_hdr.q.val().elements;
+        self.meta_wd.next.bitmap = self.decide.new_bitmap.val();
+        self.meta_wd.next.overflow = false;
+        if self.is_upd.val() & (self.decide.claim.val() | self.decide.join_slot.val()) {
+            self.meta_we.next = true;
+        }
+        if (self.ctrl_hdr.val() & self.held.val()) | self.sweep_hit.val() {
+            self.meta_we.next = true;
+            self.meta_wd.next.valid = false;
+        }
+        self.meta.wr_en.next = self.meta_we.val();
+        self.meta.wr_addr.next = self.s4_slot.q.val();
+        self.meta.wr_data.next = self.meta_wd.val();
+
+        // Tenant state: window mark, slots in use; and its forward to the next clock's decision.
+        self.slot_inc.next = self.is_upd.val() & self.decide.in_use_inc.val();
+        self.slot_dec.next = (self.is_upd.val() & self.decide.in_use_dec.val())
+            | (self.ctrl_hdr.val() & self.held.val())
+            | self.sweep_hit.val();
+        self.op_tenant.next = self.s4_hdr.q.val().tenant;
+        self.wnext.base.next = self.cur_base.val();
+        self.wnext.done.next = self.cur_done.val();
+        self.wnext.mark.next = self.complete.val() | self.is_release.val();
+        self.wnext.seq.next = self.s4_hdr.q.val().seq;
+        self.regs.mark.next = self.complete.val() | self.is_release.val();
+        self.regs.mark_tenant.next = self.op_tenant.val();
+        self.regs.mark_seq.next = self.s4_hdr.q.val().seq;
+        self.regs.slot_tenant.next = self.op_tenant.val();
+        self.regs.slot_inc.next = self.slot_inc.val();
+        self.regs.slot_dec.next = self.slot_dec.val();
+        self.f_valid.d.next = self.head_op.val();
+        self.f_tenant.d.next = self.op_tenant.val();
+        self.f_base.d.next = self.wnext.next_base.val();
+        self.f_done.d.next = self.wnext.next_done.val();
+        self.f_slots.d.next = self.cur_slots.val();
+        if self.slot_inc.val() & !self.slot_dec.val() {
+            self.f_slots.d.next = self.cur_slots.val() + 1;
+        }
+        if self.slot_dec.val() & !self.slot_inc.val() {
+            self.f_slots.d.next = self.cur_slots.val() - 1;
+        }
+
+        // Counters, counted when the op leaves (OVERFLOWS is known only then).
+        self.core_bump.next = 0.into();
+        self.tenant_bump.next = 0.into();
+        if self.rx_hdr.val() {
+            self.core_bump.next = self.c_rx_frames.val();
+        }
+        if self.is_pass.val() {
+            self.core_bump.next = self.c_rx_frames.val() | self.c_rx_pass.val();
+        }
+        if self.is_mal.val() {
+            self.core_bump.next = self.c_rx_frames.val() | self.c_malformed.val();
+        }
+        if self.is_upd.val() {
+            self.core_bump.next = self.c_rx_frames.val() | self.decide.core_bump.val();
+            self.tenant_bump.next = self.decide.tenant_bump.val();
+        }
+        if self.is_flush.val() {
+            self.core_bump.next = self.c_partials.val();
+            if self.held.val() {
+                self.tenant_bump.next = self.t_flushed.val();
+            }
+        }
+        if self.is_release.val() {
+            self.core_bump.next = self.c_releases.val();
+            if self.held.val() {
+                self.tenant_bump.next = self.t_released.val();
+            }
+        }
+        if self.sweep_hit.val() {
+            self.tenant_bump.next = self.t_flushed.val();
+        }
+
+        // The header patch: a forward gets its flag and a zero UDP checksum; a RESULT or PARTIAL
+        // gets its kind, bitmap, element count, lengths and a recomputed IPv4 checksum.
+        self.p_elements.next = 0.into();
+        if self.held.val() {
+            self.p_elements.next = self.meta.rd_data.val().elements;
+        }
+        self.p_beats.next = (self.p_elements.val() + 15) >> 4;
+        self.n_kind.next = self.s4_hdr.q.val().kind;
+        self.n_flags.next = self.s4_hdr.q.val().flags | self.decide.forward_flag.val();
+        self.n_elements.next = self.s4_hdr.q.val().elements;
+        self.n_bitmap.next = self.s4_hdr.q.val().key;
+        self.n_ip_len.next = self.s4_hdr.q.val().ip_len;
+        self.n_udp_len.next = self.s4_hdr.q.val().udp_len;
+        if self.complete.val() {
+            self.n_kind.next = self.kind_result.val();
+            self.n_flags.next = 0.into();
+            self.n_bitmap.next = self.decide.new_bitmap.val();
+        }
+        if self.is_flush.val() {
+            self.n_kind.next = self.kind_partial.val();
+            self.n_flags.next = 0.into();
+            self.n_elements.next = self.p_elements.val();
+            self.n_bitmap.next = 0.into();
+            if self.held.val() {
+                self.n_bitmap.next = self.meta.rd_data.val().bitmap;
+            }
+            self.n_ip_len.next = self.ip_base.val() + (self.p_elements.val() << 2);
+            self.n_udp_len.next = self.udp_base.val() + (self.p_elements.val() << 2);
+        }
+        self.csum_sum.next = self.s4_hdr.q.val().ip_rest + bit_cast::<20, 16>(self.n_ip_len.val());
+        self.csum_fold.next = (self.csum_sum.val() & 0xffff) + (self.csum_sum.val() >> 16);
+        self.csum_fold2.next = (self.csum_fold.val() & 0xffff) + (self.csum_fold.val() >> 16);
+        self.n_ip_csum.next = self.s4_hdr.q.val().ip_csum;
+        if self.complete.val() | self.is_flush.val() {
+            self.n_ip_csum.next = !self.csum_fold2.val().get_bits::<16>(0);
+        }
+        self.patch.next = self.fwd.val() | self.complete.val() | self.is_flush.val();
+        self.patched.next = (self.s4_data.q.val() & self.patch_keep.val())
+            | (bit_cast::<BEAT_BITS, 16>(((self.n_ip_len.val() & 0xff) << 8) | (self.n_ip_len.val() >> 8))
+                << self.at_ip_len.val())
+            | (bit_cast::<BEAT_BITS, 16>(((self.n_ip_csum.val() & 0xff) << 8) | (self.n_ip_csum.val() >> 8))
+                << self.at_ip_csum.val())
+            | (bit_cast::<BEAT_BITS, 16>(((self.n_udp_len.val() & 0xff) << 8) | (self.n_udp_len.val() >> 8))
+                << self.at_udp_len.val())
+            | (bit_cast::<BEAT_BITS, 8>(self.n_kind.val()) << self.at_kind.val())
+            | (bit_cast::<BEAT_BITS, 8>(self.n_flags.val()) << self.at_flags.val())
+            | (bit_cast::<BEAT_BITS, 16>(
+                ((self.n_elements.val() & 0xff) << 8) | (self.n_elements.val() >> 8),
+            ) << self.at_elements.val())
+            | (bit_cast::<BEAT_BITS, 64>(
+                ((self.n_bitmap.val() & 0xff) << 56)
+                    | ((self.n_bitmap.val() & 0xff00) << 40)
+                    | ((self.n_bitmap.val() & 0xff_0000) << 24)
+                    | ((self.n_bitmap.val() & 0xff00_0000_u64) << 8)
+                    | ((self.n_bitmap.val() >> 8) & 0xff00_0000_u64)
+                    | ((self.n_bitmap.val() >> 24) & 0xff_0000)
+                    | ((self.n_bitmap.val() >> 40) & 0xff00)
+                    | (self.n_bitmap.val() >> 56),
+            ) << self.at_bitmap.val());
+
+        // The op's decision, kept for its later beats.
+        if self.head_op.val() {
+            self.pk_write.d.next = self.is_pass.val() | self.fwd.val() | self.complete.val();
+            self.pk_sum.d.next = self.complete.val();
+            self.pk_claim.d.next = self.is_upd.val() & self.decide.claim.val();
+            self.pk_add.d.next = self.is_upd.val() & self.decide.join_slot.val();
+            self.pk_slot.d.next = self.s4_slot.q.val();
+            self.pk_flush.d.next = self.is_flush.val() & self.held.val();
+            self.pk_reads.d.next = bit_cast::<8, 16>(self.p_beats.val());
+            self.pk_last_bytes.d.next =
+                bit_cast::<7, 16>((self.p_elements.val() << 2) - ((self.p_beats.val() - 1) << 6));
+            self.pk_snf.d.next = self.complete.val() | self.is_flush.val();
+            self.pk_count_ovf.d.next = self.complete.val() | self.is_flush.val();
+            self.pk_core_bump.d.next = self.core_bump.val();
+            self.pk_tenant_bump.d.next = self.tenant_bump.val();
+            self.pk_tenant.d.next = self.op_tenant.val();
+        }
+        self.flush_go.d.next = self.is_flush.val() & self.held.val();
+        self.flush_slot.d.next = self.s4_slot.q.val();
+
+        // Payload beats into the lane store (lanes past the frame's bytes are zero, so they never
+        // saturate); a FLUSH's reads start the clock after its header.
+        self.unpack.data.next = self.s4_data.q.val();
+        for i in 0..LANES {
+            self.store.lanes[i].next = 0.into();
+            if self.s4_bytes.q.val() > self.lane_at[i].val() {
+                self.store.lanes[i].next = self.unpack.lanes[i].val();
+            }
+        }
+        self.store.claim.next = self.s4_op.q.val().valid
+            & !self.s4_op.q.val().first
+            & (self.s4_op.q.val().kind == self.k_rx.val())
+            & self.pk_claim.q.val();
+        self.store.add.next = self.s4_op.q.val().valid
+            & !self.s4_op.q.val().first
+            & (self.s4_op.q.val().kind == self.k_rx.val())
+            & self.pk_add.q.val();
+        self.store.slot.next = bit_cast::<SUM_BITS, SLOT_BITS>(self.pk_slot.q.val());
+        self.store.beat.next = bit_cast::<SUM_BITS, 8>(self.s4_op.q.val().index - 1);
+        self.store.flush.next = self.flush_go.q.val();
+        self.store.flush_slot.next = bit_cast::<SUM_BITS, SLOT_BITS>(self.flush_slot.q.val());
+
+        // S5: what the output stage does with each beat.
+        self.ctl.next.valid = self.s4_op.q.val().valid;
+        self.ctl.next.write = self.pk_write.q.val();
+        self.ctl.next.sum = self.pk_sum.q.val();
+        self.ctl.next.last = self.s4_op.q.val().last;
+        self.ctl.next.bytes = self.s4_bytes.q.val();
+        self.ctl.next.snf = self.pk_snf.q.val();
+        self.ctl.next.op_first = self.s4_op.q.val().first;
+        self.ctl.next.op_last = self.s4_op.q.val().last;
+        self.ctl.next.rsv = self.s4_op.q.val().rsv;
+        self.ctl.next.cred = self.s4_op.q.val().cred;
+        self.ctl.next.count_ovf = self.pk_count_ovf.q.val();
+        self.ctl.next.core_bump = self.pk_core_bump.q.val();
+        self.ctl.next.tenant_bump = self.pk_tenant_bump.q.val();
+        self.ctl.next.tenant = self.pk_tenant.q.val();
+        if self.head_op.val() {
+            self.ctl.next.write =
+                self.is_pass.val() | self.fwd.val() | self.complete.val() | self.is_flush.val();
+            self.ctl.next.sum = false;
+            self.ctl.next.snf = self.complete.val() | self.is_flush.val();
+            self.ctl.next.count_ovf = self.complete.val() | self.is_flush.val();
+            self.ctl.next.core_bump = self.core_bump.val();
+            self.ctl.next.tenant_bump = self.tenant_bump.val();
+            self.ctl.next.tenant = self.op_tenant.val();
+            if self.is_flush.val() {
+                self.ctl.next.last = !self.held.val();
+                self.ctl.next.bytes = 64.into();
+            }
+        }
+        if self.s4_op.q.val().kind == self.k_flush_read.val() {
+            self.ctl.next.write = self.pk_flush.q.val() & (self.s4_op.q.val().index <= self.pk_reads.q.val());
+            self.ctl.next.sum = true;
+            self.ctl.next.last = self.s4_op.q.val().index == self.pk_reads.q.val();
+            self.ctl.next.bytes = 64.into();
+            if self.s4_op.q.val().index == self.pk_reads.q.val() {
+                self.ctl.next.bytes = self.pk_last_bytes.q.val();
+            }
+        }
+        if (self.s4_op.q.val().kind == self.k_sweep.val()) | (self.is_release.val()) {
+            self.ctl.next.write = false;
+        }
+        self.s5_ctl.d.next = self.ctl.val();
+        self.s5_data.d.next = self.s4_data.q.val();
+        if self.head_op.val() & self.patch.val() {
+            self.s5_data.d.next = self.patched.val();
+        }
+        self.s6_ctl.d.next = self.s5_ctl.q.val();
+        self.s6_data.d.next = self.s5_data.q.val();
+        self.s7_ctl.d.next = self.s6_ctl.q.val();
+        self.s7_data.d.next = self.s6_data.q.val();
+
+        // S7: the output beat (the lane store's sum is out now), overflow, counters, credits.
+        for i in 0..LANES {
+            self.pack.lanes[i].next = self.store.out_sum[i].val();
+        }
+        self.ovf_now.next = self.ovf_acc.q.val()
+            | (self.s7_ctl.q.val().sum & self.s7_ctl.q.val().write & self.store.out_overflow.val());
+        if self.s7_ctl.q.val().op_first {
+            self.ovf_now.next = false;
+        }
+        self.ovf_acc.d.next = self.ovf_now.val();
+        self.written_now.next = self.written.q.val();
+        if self.s7_ctl.q.val().op_first {
+            self.written_now.next = 0.into();
+        }
+        if self.s7_ctl.q.val().valid & self.s7_ctl.q.val().write {
+            self.written_now.next = self.written.q.val() + 1;
+            if self.s7_ctl.q.val().op_first {
+                self.written_now.next = 1.into();
+            }
+        }
+        self.written.d.next = self.written_now.val();
+        self.out_beat.next.data = self.s7_data.q.val();
+        if self.s7_ctl.q.val().sum {
+            self.out_beat.next.data = self.pack.data.val();
+        }
+        self.out_beat.next.bytes = self.s7_ctl.q.val().bytes;
+        self.out_beat.next.last = self.s7_ctl.q.val().last;
+        self.out_beat.next.snf = self.s7_ctl.q.val().snf;
+        self.rx_out.wr_valid.next = self.s7_ctl.q.val().valid & self.s7_ctl.q.val().write;
+        self.rx_out.wr_beat.next = self.out_beat.val();
+        self.rx_out.wr_side.next = 0.into();
+        if self.ovf_now.val() {
+            self.rx_out.wr_side.next = 1.into();
+        }
+        self.credit_back.next = 0.into();
+        if self.s7_ctl.q.val().valid & self.s7_ctl.q.val().cred & !self.s7_ctl.q.val().write {
+            self.credit_back.next = 1.into();
+        }
+        if self.s7_ctl.q.val().valid & self.s7_ctl.q.val().rsv & self.s7_ctl.q.val().op_last {
+            self.credit_back.next = self.beats_b1.val() - self.written_now.val();
+        }
+        self.regs.core_bump.next = 0.into();
+        self.regs.tenant_bump.next = 0.into();
+        self.regs.bump_tenant.next = self.s7_ctl.q.val().tenant;
+        if self.s7_ctl.q.val().valid & self.s7_ctl.q.val().op_last {
+            self.regs.core_bump.next = self.s7_ctl.q.val().core_bump;
+            self.regs.tenant_bump.next = self.s7_ctl.q.val().tenant_bump;
+            if self.s7_ctl.q.val().count_ovf & self.ovf_now.val() {
+                self.regs.tenant_bump.next = self.s7_ctl.q.val().tenant_bump | self.t_overflows.val();
+            }
+        }
+
+        // Receive output: a stored RESULT or PARTIAL leaves whole, its OVERFLOW flag ORed in.
+        self.out_go.next = self.rx_out.rd_valid.val()
+            & (!self.rx_out.rd_first.val() | !self.rx_out.rd_beat.val().snf | self.rx_out.rd_complete.val());
+        self.out_ovf.next =
+            self.rx_out.rd_first.val() & self.rx_out.rd_beat.val().snf & (self.rx_out.rd_side.val() != 0);
+        self.m_axis_rx_tvalid.next = self.out_go.val();
+        self.m_axis_rx_tdata.next = self.rx_out.rd_beat.val().data;
+        if self.out_ovf.val() {
+            self.m_axis_rx_tdata.next = self.rx_out.rd_beat.val().data | self.overflow_bit.val();
+        }
+        self.keep_shift.next = self.full_beat.val() - self.rx_out.rd_beat.val().bytes;
+        self.m_axis_rx_tkeep.next = self.ones_keep.val();
+        if self.rx_out.rd_beat.val().last {
+            self.m_axis_rx_tkeep.next = self.ones_keep.val() >> self.keep_shift.val();
+        }
+        self.m_axis_rx_tlast.next = self.rx_out.rd_beat.val().last;
+        self.rx_out.rd_pop.next = self.out_go.val() & self.m_axis_rx_tready.val();
+        self.popped.next = 0.into();
+        if self.out_go.val() & self.m_axis_rx_tready.val() {
+            self.popped.next = 1.into();
+        }
+        self.credits.d.next =
+            self.credits.q.val() - self.reserve.val() + self.credit_back.val() + self.popped.val();
+
+        if self.any_reset.val() {
+            self.credits.d.next = self.depth.val();
+            self.in_pkt.d.next = false;
+            self.reads_left.d.next = 0.into();
+            self.ctrl_valid.d.next = false;
+            self.sweeping.d.next = false;
+            self.sweep_tail_left.d.next = 0.into();
+            self.s0_op.d.next.valid = false;
+            self.s1_op.d.next.valid = false;
+            self.s2_op.d.next.valid = false;
+            self.s3_op.d.next.valid = false;
+            self.s4_op.d.next.valid = false;
+            self.s5_ctl.d.next.valid = false;
+            self.s6_ctl.d.next.valid = false;
+            self.s7_ctl.d.next.valid = false;
+            self.f_valid.d.next = false;
+            self.flush_go.d.next = false;
+            self.tx_in_pkt.d.next = false;
+        }
+    }
+}
+
+/// Byte count of a beat from its `tkeep` (contiguous from byte 0): the top set bit's index + 1.
+#[derive(LogicBlock, Debug)]
+pub struct KeepBytes {
+    pub keep: Signal<In, Bits<BEAT_BYTES>>,
+    pub bytes: Signal<Out, Bits<7>>,
+    /// `index_masks[k]`: the byte positions whose index has bit `k` set.
+    index_masks: [Constant<Bits<BEAT_BYTES>>; 6],
+    weights: [Constant<Bits<7>>; 6],
+    top: Signal<Local, Bits<BEAT_BYTES>>,
+    index: [Signal<Local, Bits<7>>; 7],
+}
+
+impl Default for KeepBytes {
+    fn default() -> Self {
+        KeepBytes {
+            keep: Default::default(),
+            bytes: Default::default(),
+            index_masks: std::array::from_fn(|k| {
+                Constant::new(
+                    (0..BEAT_BYTES as u64)
+                        .filter(|i| i >> k & 1 == 1)
+                        .fold(0u64, |m, i| m | 1 << i)
+                        .to_bits(),
+                )
+            }),
+            weights: std::array::from_fn(|k| Constant::new((1u64 << k).to_bits())),
+            top: Default::default(),
+            index: Default::default(),
+        }
+    }
+}
+
+impl Logic for KeepBytes {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.top.next = self.keep.val() & !(self.keep.val() >> 1);
+        self.index[0].next = 1.into();
+        for k in 0..6 {
+            self.index[k + 1].next = self.index[k].val();
+            if (self.top.val() & self.index_masks[k].val()) != 0 {
+                self.index[k + 1].next = self.index[k].val() + self.weights[k].val();
+            }
+        }
+        for n in 6..7 {
+            self.bytes.next = self.index[n].val();
+        }
+    }
+}
+
+/// Is the frame whose first beat this is an aggregation frame (`wire::classify`'s test: IPv4
+/// without options, UDP, not a fragment, to the aggregation port, at least 42 bytes)?
+#[derive(LogicBlock, Debug)]
+pub struct FrameClass {
+    pub data: Signal<In, Bits<BEAT_BITS>>,
+    pub bytes: Signal<In, Bits<7>>,
+    pub last: Signal<In, Bit>,
+    pub udp_port: Signal<In, Bits<16>>,
+    pub ours: Signal<Out, Bit>,
+    at_eth_type: Constant<Bits<16>>,
+    at_ver_ihl: Constant<Bits<16>>,
+    at_proto: Constant<Bits<16>>,
+    at_frag: Constant<Bits<16>>,
+    at_udp_dst: Constant<Bits<16>>,
+    /// Big-endian constants as they lie in `tdata` (byte-swapped).
+    eth_ipv4: Constant<Bits<16>>,
+    ver_ihl: Constant<Bits<8>>,
+    proto_udp: Constant<Bits<8>>,
+    frag_mask: Constant<Bits<16>>,
+    min_bytes: Constant<Bits<7>>,
+}
+
+impl Default for FrameClass {
+    fn default() -> Self {
+        let swap16 = |v: u16| Constant::new(u64::from(v.swap_bytes()).to_bits());
+        FrameClass {
+            data: Default::default(),
+            bytes: Default::default(),
+            last: Default::default(),
+            udp_port: Default::default(),
+            ours: Default::default(),
+            at_eth_type: at(frame::ETH_TYPE.offset),
+            at_ver_ihl: at(frame::IP_VER_IHL.offset),
+            at_proto: at(frame::IP_PROTO.offset),
+            at_frag: at(frame::IP_FRAG.offset),
+            at_udp_dst: at(frame::UDP_DST.offset),
+            eth_ipv4: swap16(wire::ETHERTYPE_IPV4),
+            ver_ihl: Constant::new(wire::IPV4_VER_IHL.to_bits()),
+            proto_udp: Constant::new(wire::IPPROTO_UDP.to_bits()),
+            frag_mask: swap16(wire::IPV4_FRAGMENT_MASK),
+            min_bytes: Constant::new((wire::HEADER_OFFSET as u64).to_bits()),
+        }
+    }
+}
+
+impl Logic for FrameClass {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.ours.next = (self.data.val().get_bits::<16>(self.at_eth_type.val().index())
+            == self.eth_ipv4.val())
+            & (self.data.val().get_bits::<8>(self.at_ver_ihl.val().index()) == self.ver_ihl.val())
+            & (self.data.val().get_bits::<8>(self.at_proto.val().index()) == self.proto_udp.val())
+            & ((self.data.val().get_bits::<16>(self.at_frag.val().index()) & self.frag_mask.val()) == 0)
+            & (self.data.val().get_bits::<16>(self.at_udp_dst.val().index())
+                == (((self.udp_port.val() & 0xff) << 8) | (self.udp_port.val() >> 8)))
+            & (!self.last.val() | (self.bytes.val() >= self.min_bytes.val()));
+    }
+}
