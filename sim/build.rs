@@ -27,10 +27,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-/// The hardware under simulation. The one function to swap when the whole core exists.
+/// The hardware under simulation: the whole core.
 fn top_verilog(params: Params) -> String {
-    let mut top = aggnic_hdl::axil_regs::AxilRegs::new(params);
-    aggnic_hdl::export::export_verilog(&mut top)
+    aggnic_hdl::export::core_verilog(params).unwrap_or_else(|e| panic!("AGGNIC_SIM_PARAMS: {e}"))
 }
 
 /// Flags of the verilating run (the lint run adds `--lint-only -Wall` instead of these).

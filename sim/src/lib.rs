@@ -5,12 +5,18 @@
 //! once per clock cycle; [`SimNic`] is the testbench on top: reset, clock, and AXI4-Lite master
 //! transactions with optional seeded random stalls, checked against the AXI handshake rules.
 //!
-//! Today the exported top is the register block (`aggnic_hdl::axil_regs::AxilRegs`, built with
-//! [`PARAMS`]); the stream ports of the whole core join [`SimNic`] when the core exists.
+//! The exported top is the whole core (`aggnic_hdl::core::AggnicCore`, built with [`PARAMS`]).
+//! [`SimNic`] drives AXI4-Lite itself; its streams are driven clock by clock through
+//! `aggnic_spec::bench::CycleCore` (the differential testbench: frames in with random idle cycles,
+//! frames out with random backpressure, checked against the model), frame by frame through
+//! [`server::VerilatedCard`], and as the driver's register access through
+//! [`backend::SimNicBackend`].
 //!
 //! Set `AGGNIC_VCD=path` to trace every model this process creates (the first one writes `path`,
 //! later ones `path` with `.1`, `.2`, ... before the extension), or pass [`Config::vcd`].
 
+pub mod backend;
+mod cycle;
 // The only module with `unsafe`: the extern "C" calls into the verilated model. The workspace
 // denies unsafe_code everywhere else.
 #[allow(unsafe_code)]

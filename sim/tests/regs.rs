@@ -124,17 +124,6 @@ fn random_reads_and_writes_with_stalls_follow_the_model() {
                     "seed {seed}, {stall} % stalls, step {step}: read 0x{addr:04x}"
                 );
             }
-            let now = sim.peek();
-            assert_eq!(
-                now.enable != 0,
-                model.enabled(),
-                "seed {seed} step {step}: enable"
-            );
-            assert_eq!(
-                now.udp_port,
-                model.udp_port(),
-                "seed {seed} step {step}: udp_port"
-            );
         }
         assert!(writes_to_live > 1000, "the run exercised the live registers");
         // The final state word for word.
@@ -155,10 +144,8 @@ fn reset_restores_the_reset_values() {
     sim.axil_write(regs::UDP_PORT.addr, 0x1234);
     assert_eq!(sim.axil_read(regs::CTRL.addr), regs::ctrl::ENABLE);
     assert_eq!(sim.axil_read(regs::UDP_PORT.addr), 0x1234);
-    assert!(sim.peek().enable != 0);
     sim.reset();
     assert_reads_as_reset_model(&mut sim, "after reset");
-    assert_eq!(sim.peek().enable, 0);
 }
 
 #[test]

@@ -48,10 +48,12 @@ pub mod addr;
 pub mod card;
 pub mod control;
 pub mod faults;
+pub mod verilated;
 
 pub use card::{CardError, SimCard};
 pub use control::{ControlClient, ControlError, Request};
 pub use faults::{FaultCounts, Faults};
+pub use verilated::VerilatedCard;
 
 use aggnic_spec::model::{Core, Params};
 use aggnic_spec::regs;
