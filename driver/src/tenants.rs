@@ -110,6 +110,10 @@ impl<D: RegisterAccess> Tenants<D> {
     pub fn into_inner(self) -> D {
         self.dev
     }
+    /// The device, for register access the table does not wrap (and, on a simulated core, frames).
+    pub fn dev_mut(&mut self) -> &mut D {
+        &mut self.dev
+    }
 
     /// Creates tenant `id`.
     pub fn create(&mut self, id: u8, config: TenantConfig) -> Result<(), TenantError> {
