@@ -24,13 +24,21 @@ enum SimCommand {
     /// sends and receives whole Ethernet frames on the host socket (an empty datagram registers
     /// it); registers are read and written over the control socket, one command a line
     /// (`read 0x0010`, `write CTRL 1`, `stats`, `help`). The card is the reference model of the
-    /// core until the Verilator-simulated core is complete.
+    /// core (`--card model`, any parameters) or the Verilator-simulated core itself (`--card core`,
+    /// the parameters it was built with).
     ///
     /// Examples:
     ///   aggnic sim serve --enable
+    ///   aggnic sim serve --card core --enable
     ///   aggnic sim serve --network 127.0.0.1:0 --host 127.0.0.1:0 --control /tmp/nic.sock --loss 2 --seed 7
     #[command(verbatim_doc_comment)]
     Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CardKind {
+    Model,
+    Core,
 }
 
 #[derive(Debug, clap::Args)]
@@ -50,6 +58,10 @@ struct ServeArgs {
     /// Set CTRL.ENABLE at start (otherwise every network frame passes to the host until it is set).
     #[arg(long)]
     enable: bool,
+    /// The card: `model` (the reference model) or `core` (the verilated hardware, one frame at a
+    /// time).
+    #[arg(long, value_enum, default_value_t = CardKind::Model)]
+    card: CardKind,
     /// int32 lanes per datapath beat (8 or 16).
     #[arg(long, default_value_t = Params::DEFAULT.lanes)]
     lanes: u32,
@@ -128,13 +140,30 @@ fn serve(a: &ServeArgs) -> Result<(), String> {
         signal_hook::flag::register(sig, stop.clone()).map_err(|e| format!("signal handler: {e}"))?;
     }
     let enable = a.enable;
-    let handle = Server::start(config, move || {
-        let mut core = Core::new(params);
-        if enable {
-            core.write(regs::CTRL.addr, regs::ctrl::ENABLE);
-        }
-        Ok(core)
-    })
+    if a.card == CardKind::Core && params != aggnic_sim::PARAMS {
+        let p = aggnic_sim::PARAMS;
+        return Err(format!(
+            "--card core: the verilated core is built for {} lanes, {} elements, {} slots, {} tenants, window {}; pass those, rebuild with AGGNIC_SIM_PARAMS, or use --card model",
+            p.lanes, p.elements, p.slots, p.tenants, p.window
+        ));
+    }
+    let handle = match a.card {
+        CardKind::Model => Server::start(config, move || {
+            let mut core = Core::new(params);
+            if enable {
+                core.write(regs::CTRL.addr, regs::ctrl::ENABLE);
+            }
+            Ok(core)
+        }),
+        CardKind::Core => Server::start(config, move || {
+            let mut core = aggnic_sim::server::VerilatedCard::new();
+            if enable {
+                aggnic_sim::server::SimCard::write(&mut core, regs::CTRL.addr, regs::ctrl::ENABLE)
+                    .map_err(std::io::Error::other)?;
+            }
+            Ok(core)
+        }),
+    }
     .map_err(|e| format!("sim server: {e}"))?;
     let fault_text = if a.loss + a.duplicate + a.reorder > 0.0 {
         format!(
@@ -145,7 +174,11 @@ fn serve(a: &ServeArgs) -> Result<(), String> {
         "none".to_string()
     };
     println!(
-        "aggnic sim: reference model of the core, {} lanes, {} elements, {} slots, {} tenants, window {}; {}; faults: {fault_text}",
+        "aggnic sim: {}, {} lanes, {} elements, {} slots, {} tenants, window {}; {}; faults: {fault_text}",
+        match a.card {
+            CardKind::Model => "reference model of the core",
+            CardKind::Core => "the verilated core",
+        },
         params.lanes,
         params.elements,
         params.slots,
