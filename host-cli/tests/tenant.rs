@@ -109,6 +109,73 @@ fn tenant_life_cycle() {
     stop(s);
 }
 
+/// One worker's UPDATE datagram (the aggregation header and the lanes) for the network socket.
+fn datagram(tenant: u8, worker: u8, seq: u32, key: u64, lanes: &[i32]) -> Vec<u8> {
+    use aggnic_spec::wire::{HEADER_LEN, Header, Kind};
+    let mut h = [0u8; HEADER_LEN];
+    Header {
+        kind: Kind::Update,
+        flags: 0,
+        tenant,
+        worker,
+        elements: lanes.len() as u16,
+        seq,
+        salt: 0,
+        key_or_bitmap: key,
+    }
+    .encode(&mut h);
+    let mut d = h.to_vec();
+    for l in lanes {
+        d.extend_from_slice(&l.to_be_bytes());
+    }
+    d
+}
+
+#[test]
+fn stats_after_real_traffic_on_the_verilated_core() {
+    let s = serve(&["--card", "core", "--enable"]);
+    let dev = s.device();
+    let net = s.network.expect("the server printed its network address");
+    ok(&aggnic(
+        &dev,
+        &[
+            "tenant",
+            "add",
+            "4",
+            "--key",
+            "0xabc",
+            "--workers",
+            "2",
+            "--quota",
+            "8",
+        ],
+    ));
+    // Two workers from their own sockets, fragment 0, then a wrong key.
+    for (w, key) in [(0u8, 0xabc), (1, 0xabc), (1, 0xabd)] {
+        let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        sock.send_to(&datagram(4, w, 0, key, &[1, 2, 3, 4]), net).unwrap();
+    }
+    // The card thread takes datagrams in its own time: poll, bounded.
+    let start = std::time::Instant::now();
+    let stats = loop {
+        let stats = json(&aggnic(&dev, &["stats", "--tenant", "4", "--json"]));
+        if stats["tenant"]["counters"]["T_BAD_KEY"] == 1 || start.elapsed() > common::TIMEOUT {
+            break stats;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let c = &stats["tenant"]["counters"];
+    assert_eq!(c["T_FRAMES"], 2, "{stats}");
+    assert_eq!(c["T_AGGREGATED"], 2, "{stats}");
+    assert_eq!(c["T_RESULTS"], 1, "{stats}");
+    assert_eq!(c["T_BAD_KEY"], 1, "{stats}");
+    assert_eq!(stats["global"]["C_RX_FRAMES"], 3, "{stats}");
+    assert_eq!(stats["global"]["C_RESULTS"], 1, "{stats}");
+    let table = ok(&aggnic(&dev, &["stats", "--tenant", "4"]));
+    assert!(table.contains("T_RESULTS"), "{table}");
+    stop(s);
+}
+
 #[test]
 fn error_paths_exit_1_with_one_line_and_a_hint() {
     let s = serve(&["--slots", "64"]);

@@ -13,6 +13,8 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Served {
     child: Child,
     pub control: PathBuf,
+    /// The network socket workers send to.
+    pub network: Option<std::net::SocketAddr>,
     pub dir: tempfile::TempDir,
 }
 
@@ -60,7 +62,12 @@ pub fn serve(extra: &[&str]) -> Served {
             }
         }
     });
-    let served = Served { child, control, dir };
+    let mut served = Served {
+        child,
+        control,
+        network: None,
+        dir,
+    };
     let start = Instant::now();
     loop {
         let left = TIMEOUT.saturating_sub(start.elapsed());
@@ -69,6 +76,9 @@ pub fn serve(extra: &[&str]) -> Served {
             .expect("the server prints its addresses in time");
         if line == "serving until SIGINT or SIGTERM" {
             break;
+        }
+        if let Some(addr) = line.strip_prefix("network: ") {
+            served.network = addr.parse().ok();
         }
         if let Some(path) = line.strip_prefix("control: ") {
             assert_eq!(std::path::Path::new(path), served.control);
