@@ -35,9 +35,12 @@ enum SimCommand {
     Serve(ServeArgs),
 }
 
+/// Which card a simulated server hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum CardKind {
+    /// The reference model (any parameters).
     Model,
+    /// The verilated core (the parameters it was built with), one frame at a time.
     Core,
 }
 

@@ -15,10 +15,16 @@ fn settle_clocks(params: Params) -> u32 {
     48 + 2 * params.elements.div_ceil(16)
 }
 
+/// Set to check the verilated card against the reference model frame by frame.
+pub const CHECK_ENV: &str = "AGGNIC_CARD_CHECK";
+
 /// The verilated core behind the frame-at-a-time card interface.
 #[derive(Debug)]
 pub struct VerilatedCard {
     nic: SimNic,
+    /// With `AGGNIC_CARD_CHECK` set: the reference model fed the same frames and writes; every
+    /// frame's outputs and every read must agree with it, or the card panics with the frame.
+    check: Option<aggnic_spec::model::Core>,
     settle: u32,
     /// Output frames being assembled, receive and transmit side.
     partial: [Vec<u8>; 2],
@@ -31,6 +37,9 @@ impl VerilatedCard {
         CycleCore::reset(&mut nic);
         let mut card = VerilatedCard {
             nic,
+            check: std::env::var_os(CHECK_ENV)
+                .filter(|v| !v.is_empty())
+                .map(|_| aggnic_spec::model::Core::new(crate::PARAMS)),
             settle: settle_clocks(crate::PARAMS),
             partial: [Vec::new(), Vec::new()],
         };
@@ -80,6 +89,14 @@ impl VerilatedCard {
             } {}
         }
         self.idle(self.settle, &mut out);
+        if let Some(model) = &mut self.check {
+            let want = if rx { model.rx(frame) } else { model.tx(frame) };
+            assert!(
+                want == out,
+                "{CHECK_ENV}: the core and the model differ on this {} frame {frame:02x?}\n core:  {out:02x?}\n model: {want:02x?}",
+                if rx { "receive" } else { "transmit" }
+            );
+        }
         out
     }
 }
@@ -98,10 +115,17 @@ impl SimCard for VerilatedCard {
         self.frame(frame, false)
     }
     fn read(&mut self, addr: u32) -> Result<u32, CardError> {
-        Ok(self.nic.try_axil_read(addr)?)
+        let value = self.nic.try_axil_read(addr)?;
+        if let Some(model) = &self.check {
+            assert_eq!(value, model.read(addr), "{CHECK_ENV}: register {addr:#06x}");
+        }
+        Ok(value)
     }
     fn write(&mut self, addr: u32, value: u32) -> Result<(), CardError> {
         self.nic.try_axil_write(addr, value)?;
+        if let Some(model) = &mut self.check {
+            model.write(addr, value);
+        }
         // SOFT_RESET restarts the slot metadata's sweep; FLUSH_CMD runs its own: wait them out,
         // so the next frame meets the core as the model would.
         if addr == regs::COMMAND.addr || addr == regs::FLUSH_CMD.addr {
