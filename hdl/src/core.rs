@@ -166,6 +166,8 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     tx_keep: KeepBytes,
     s0_parse: HeaderParse,
     tx_parse: HeaderParse,
+    s0_checks: FrameChecks,
+    tx_checks: FrameChecks,
     slot_hash: SlotHash,
     meta: SlotMeta<SLOT_BITS>,
     store: LaneStore<LANES, SUM_BITS>,
@@ -187,7 +189,6 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     /// `B`: payload beats of a full packet; `B + 1` credits for a whole packet.
     beats_b: Constant<Bits<8>>,
     beats_b1: Constant<Bits<8>>,
-    cap_elements: Constant<Bits<16>>,
     cap_tenants: Constant<Bits<8>>,
     last_slot: Constant<Bits<16>>,
     sweep_tail: Constant<Bits<8>>,
@@ -206,8 +207,8 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     at_flags: Constant<Bits<16>>,
     at_elements: Constant<Bits<16>>,
     at_bitmap: Constant<Bits<16>>,
-    /// Length of a frame with no payload, and of its IPv4 and UDP parts.
-    frame_base: Constant<Bits<32>>,
+    /// Length of a FLUSH or RELEASE (no payload), and of its IPv4 and UDP parts.
+    control_len: Constant<Bits<16>>,
     ip_base: Constant<Bits<16>>,
     udp_base: Constant<Bits<16>>,
     c_rx_frames: Constant<Bits<CORE_COUNTERS>>,
@@ -483,6 +484,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             tx_keep: KeepBytes::default(),
             s0_parse: Default::default(),
             tx_parse: Default::default(),
+            s0_checks: FrameChecks::new(params),
+            tx_checks: FrameChecks::new(params),
             slot_hash: Default::default(),
             meta: SlotMeta::for_params(params),
             store: LaneStore::for_params(params),
@@ -501,7 +504,6 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             kind_release: kind(Kind::Release),
             beats_b: Constant::new(u64::from(b).to_bits()),
             beats_b1: Constant::new(u64::from(b + 1).to_bits()),
-            cap_elements: Constant::new(u64::from(params.elements).to_bits()),
             cap_tenants: Constant::new(u64::from(params.tenants.min(255)).to_bits()),
             last_slot: Constant::new(u64::from(params.slots - 1).to_bits()),
             sweep_tail: Constant::new(SWEEP_TAIL.to_bits()),
@@ -518,7 +520,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             at_flags: at(h(header_field::FLAGS)),
             at_elements: at(h(header_field::ELEMENTS)),
             at_bitmap: at(h(header_field::KEY_OR_BITMAP)),
-            frame_base: Constant::new(no_payload.to_bits()),
+            control_len: Constant::new(no_payload.to_bits()),
             ip_base: Constant::new((no_payload - wire::ETH_LEN as u64).to_bits()),
             udp_base: Constant::new((no_payload - (wire::ETH_LEN + wire::IPV4_LEN) as u64).to_bits()),
             c_rx_frames: one_hot(CoreCounter::RxFrames as usize),
@@ -791,13 +793,12 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         // malformed. Decided at a frame's first beat, when a stored frame is whole.
         self.tx_parse.beat.next = self.tx_in.rd_beat.val().data;
         self.tx_parse.udp_port.next = self.regs.udp_port.val();
-        self.tx_bad.next = self.tx_parse.header_malformed.val()
-            | (self.tx_in.rd_side.val() < 64)
-            | ((self.tx_parse.ip_total_len.val() + 14) != self.tx_in.rd_side.val())
-            | ((self.tx_parse.udp_len.val() + 20) != self.tx_parse.ip_total_len.val())
-            | (bit_cast::<32, 16>(self.tx_in.rd_side.val())
-                != (self.frame_base.val() + (bit_cast::<32, 16>(self.tx_parse.elements.val()) << 2)))
-            | (self.tx_parse.elements.val() > self.cap_elements.val());
+        self.tx_checks.header_malformed.next = self.tx_parse.header_malformed.val();
+        self.tx_checks.ip_total_len.next = self.tx_parse.ip_total_len.val();
+        self.tx_checks.udp_len.next = self.tx_parse.udp_len.val();
+        self.tx_checks.elements.next = self.tx_parse.elements.val();
+        self.tx_checks.frame_len.next = self.tx_in.rd_side.val();
+        self.tx_bad.next = self.tx_checks.bad.val();
         self.tx_route_ctrl.next = ((self.tx_parse.kind.val() == self.kind_flush.val())
             | (self.tx_parse.kind.val() == self.kind_release.val()))
             & !self.tx_bad.val();
@@ -910,7 +911,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.issue.next.valid = true;
             self.issue.next.kind = self.k_ctrl.val();
             self.issue.next.first = true;
-            self.issue.next.len = 64.into();
+            self.issue.next.len = self.control_len.val();
             self.issue_data.next = self.ctrl_beat.q.val();
             self.issue.next.last = true;
         } else if self.rx_in.rd_valid.val() & self.rx_in.rd_first.val() {
@@ -972,13 +973,12 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s0_parse.beat.next = self.s0_data.q.val();
         self.s0_parse.udp_port.next = self.regs.udp_port.val();
         self.s0_hdr.next.agg = self.s0_agg.q.val();
-        self.s0_hdr.next.bad = self.s0_parse.header_malformed.val()
-            | (self.s0_op.q.val().len < 64)
-            | ((self.s0_parse.ip_total_len.val() + 14) != self.s0_op.q.val().len)
-            | ((self.s0_parse.udp_len.val() + 20) != self.s0_parse.ip_total_len.val())
-            | (bit_cast::<32, 16>(self.s0_op.q.val().len)
-                != (self.frame_base.val() + (bit_cast::<32, 16>(self.s0_parse.elements.val()) << 2)))
-            | (self.s0_parse.elements.val() > self.cap_elements.val());
+        self.s0_checks.header_malformed.next = self.s0_parse.header_malformed.val();
+        self.s0_checks.ip_total_len.next = self.s0_parse.ip_total_len.val();
+        self.s0_checks.udp_len.next = self.s0_parse.udp_len.val();
+        self.s0_checks.elements.next = self.s0_parse.elements.val();
+        self.s0_checks.frame_len.next = self.s0_op.q.val().len;
+        self.s0_hdr.next.bad = self.s0_checks.bad.val();
         self.s0_hdr.next.kind = self.s0_parse.kind.val();
         self.s0_hdr.next.flags = self.s0_parse.flags.val();
         self.s0_hdr.next.tenant = self.s0_parse.tenant.val();
@@ -1295,7 +1295,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.ctl.next.tenant = self.op_tenant.val();
             if self.is_flush.val() {
                 self.ctl.next.last = !self.held.val();
-                self.ctl.next.bytes = 64.into();
+                self.ctl.next.bytes = self.full_beat.val();
             }
         }
         if self.s4_op.q.val().kind == self.k_flush_read.val() {
@@ -1306,9 +1306,6 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             if self.s4_op.q.val().index == self.pk_reads.q.val() {
                 self.ctl.next.bytes = self.pk_last_bytes.q.val();
             }
-        }
-        if (self.s4_op.q.val().kind == self.k_sweep.val()) | (self.is_release.val()) {
-            self.ctl.next.write = false;
         }
         self.s5_ctl.d.next = self.ctl.val();
         self.s5_data.d.next = self.s4_data.q.val();
@@ -1415,6 +1412,59 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.flush_go.d.next = false;
             self.tx_in_pkt.d.next = false;
         }
+    }
+}
+
+/// The frame-level checks of `wire::decode` that need the frame's length (the header's own are
+/// `header_parse`'s): at least a header, IPv4 total length = frame length - Ethernet header, UDP
+/// length = IPv4 total length - IPv4 header, payload = 4 x elements; and elements at most
+/// `CAP_ELEMENTS` (the core stores no longer frame).
+#[derive(LogicBlock, Debug)]
+pub struct FrameChecks {
+    pub header_malformed: Signal<In, Bit>,
+    pub ip_total_len: Signal<In, Bits<16>>,
+    pub udp_len: Signal<In, Bits<16>>,
+    pub elements: Signal<In, Bits<16>>,
+    /// Bytes of the whole frame.
+    pub frame_len: Signal<In, Bits<16>>,
+    pub bad: Signal<Out, Bit>,
+    header_len: Constant<Bits<16>>,
+    eth_len: Constant<Bits<16>>,
+    ipv4_len: Constant<Bits<16>>,
+    lane_shift: Constant<Bits<32>>,
+    cap_elements: Constant<Bits<16>>,
+}
+
+impl FrameChecks {
+    pub fn new(params: Params) -> FrameChecks {
+        let c = |v: usize| Constant::new((v as u64).to_bits());
+        FrameChecks {
+            header_malformed: Default::default(),
+            ip_total_len: Default::default(),
+            udp_len: Default::default(),
+            elements: Default::default(),
+            frame_len: Default::default(),
+            bad: Default::default(),
+            header_len: c(wire::PAYLOAD_OFFSET),
+            eth_len: c(wire::ETH_LEN),
+            ipv4_len: c(wire::IPV4_LEN),
+            lane_shift: Constant::new(u64::from(wire::LANE_BYTES.trailing_zeros()).to_bits()),
+            cap_elements: Constant::new(u64::from(params.elements).to_bits()),
+        }
+    }
+}
+
+impl Logic for FrameChecks {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.bad.next = self.header_malformed.val()
+            | (self.frame_len.val() < self.header_len.val())
+            | ((self.ip_total_len.val() + self.eth_len.val()) != self.frame_len.val())
+            | ((self.udp_len.val() + self.ipv4_len.val()) != self.ip_total_len.val())
+            | (bit_cast::<32, 16>(self.frame_len.val())
+                != (bit_cast::<32, 16>(self.header_len.val())
+                    + (bit_cast::<32, 16>(self.elements.val()) << self.lane_shift.val())))
+            | (self.elements.val() > self.cap_elements.val());
     }
 }
 
