@@ -8,7 +8,7 @@
 //! to the other path or to a register write (FLUSH and RELEASE from the host, register writes) are
 //! applied at a *barrier*: the core is drained first, so the model's order is the core's.
 
-use crate::model::{Core, Params, TenantEntry, WORKERS};
+use crate::model::{Core, Params, TenantEntry, WORKERS, tenant_writes};
 use crate::regs::{self, command, ctrl, flush_cmd, status};
 use crate::rng::Rng;
 use crate::wire::{self, Addressing, Frame, Header, Kind, flags};
@@ -462,16 +462,9 @@ impl Traffic {
     }
 
     fn commit<C: CycleCore>(b: &mut Bench<C>, job: &Job) {
-        let e = job.entry;
-        b.write(regs::TENANT_SEL.addr, u32::from(job.id));
-        b.write(regs::T_QUOTA.addr, e.quota);
-        b.write(regs::T_MASK.addr, e.mask as u32);
-        b.write(regs::T_MASK.hi(), (e.mask >> 32) as u32);
-        b.write(regs::T_KEY.addr, e.key as u32);
-        b.write(regs::T_KEY.hi(), (e.key >> 32) as u32);
-        b.write(regs::T_WINDOW_BASE.addr, e.window_base);
-        let enable = if e.enable { regs::t_ctrl::ENABLE } else { 0 };
-        b.write(regs::T_CTRL.addr, enable | regs::t_ctrl::COMMIT);
+        for (addr, value) in tenant_writes(job.id, job.entry) {
+            b.write(addr, value);
+        }
     }
 
     fn lane(&mut self) -> i32 {

@@ -6,20 +6,15 @@
 //! outputs against the reference model (the differential testbench), so a figure never comes
 //! from a core that got the sums wrong.
 
+use aggnic_sim::figures::{Figure, print};
 use aggnic_sim::{PARAMS, SimNic};
 use aggnic_spec::bench::{self, Bench, CycleCore, Inputs, Stalls};
 use aggnic_spec::hash::slot_index;
-use aggnic_spec::model::TenantEntry;
-use aggnic_spec::regs::{self, ctrl, t_ctrl};
+use aggnic_spec::model::{TenantEntry, tenant_writes};
+use aggnic_spec::regs::{self, ctrl};
 use aggnic_spec::rng::Rng;
 use aggnic_spec::wire::{Addressing, Frame, Header, Kind};
 use std::time::Instant;
-
-struct Figure {
-    name: String,
-    value: f64,
-    unit: &'static str,
-}
 
 /// A tenant of `workers` members (ids 0..workers) with every slot as quota.
 fn configure(b: &mut Bench<SimNic>, tenant: u8, workers: u32) -> TenantEntry {
@@ -34,14 +29,9 @@ fn configure(b: &mut Bench<SimNic>, tenant: u8, workers: u32) -> TenantEntry {
         key: 0x5eed_0000 + u64::from(tenant),
         window_base: 0,
     };
-    b.write(regs::TENANT_SEL.addr, u32::from(tenant));
-    b.write(regs::T_QUOTA.addr, entry.quota);
-    b.write(regs::T_MASK.addr, entry.mask as u32);
-    b.write(regs::T_MASK.hi(), (entry.mask >> 32) as u32);
-    b.write(regs::T_KEY.addr, entry.key as u32);
-    b.write(regs::T_KEY.hi(), (entry.key >> 32) as u32);
-    b.write(regs::T_WINDOW_BASE.addr, 0);
-    b.write(regs::T_CTRL.addr, t_ctrl::ENABLE | t_ctrl::COMMIT);
+    for (addr, value) in tenant_writes(tenant, entry) {
+        b.write(addr, value);
+    }
     entry
 }
 
@@ -201,17 +191,17 @@ fn main() {
             rate_sum += r;
             good = g;
         }
-        figures.push(Figure {
-            name: format!("accepted_beats_per_cycle_{name}"),
-            value: rate_sum / all.len() as f64,
-            unit: "beats/cycle",
-        });
+        figures.push(Figure::new(
+            format!("accepted_beats_per_cycle_{name}"),
+            rate_sum / all.len() as f64,
+            "beats/cycle",
+        ));
         if name == "one_tenant" {
-            figures.push(Figure {
-                name: format!("goodput_{}_elements", PARAMS.elements),
-                value: good,
-                unit: "payload beats/beat",
-            });
+            figures.push(Figure::new(
+                format!("goodput_{}_elements", PARAMS.elements),
+                good,
+                "payload beats/beat",
+            ));
         }
     }
 
@@ -266,11 +256,7 @@ fn main() {
         ("result_latency_median", latencies[latencies.len() / 2]),
         ("result_latency_max", latencies[latencies.len() - 1]),
     ] {
-        figures.push(Figure {
-            name: name.into(),
-            value: v as f64,
-            unit: "cycles",
-        });
+        figures.push(Figure::new(name, v as f64, "cycles"));
     }
 
     // Simulated clocks per second of the verilated core under saturating traffic (the model's
@@ -293,26 +279,11 @@ fn main() {
         }
         clocks += 10_000;
     }
-    figures.push(Figure {
-        name: format!("verilator_cycles_per_second_{}_lanes", PARAMS.lanes),
-        value: clocks as f64 / start.elapsed().as_secs_f64(),
-        unit: "cycles/s",
-    });
+    figures.push(Figure::new(
+        format!("verilator_cycles_per_second_{}_lanes", PARAMS.lanes),
+        clocks as f64 / start.elapsed().as_secs_f64(),
+        "cycles/s",
+    ));
 
-    if json {
-        let body: Vec<String> = figures
-            .iter()
-            .map(|f| {
-                format!(
-                    "\"{}\": {{\"value\": {:.4}, \"unit\": \"{}\"}}",
-                    f.name, f.value, f.unit
-                )
-            })
-            .collect();
-        println!("{{{}}}", body.join(", "));
-    } else {
-        for f in &figures {
-            println!("{}: {:.4} {}", f.name, f.value, f.unit);
-        }
-    }
+    print(&figures, json, 4);
 }

@@ -10,7 +10,7 @@ mod registers;
 use crate::hash::slot_index;
 use crate::wire::{self, Classified, Frame, Header, Kind, flags};
 
-pub use registers::TenantEntry;
+pub use registers::{TenantEntry, tenant_writes};
 
 /// Parameters fixed when the core is exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -160,14 +160,24 @@ impl Core {
 
     /// Configures tenant `t` through the registers, as the driver does.
     pub fn configure_tenant(&mut self, t: u8, entry: TenantEntry) {
-        self.write(regs::TENANT_SEL.addr, u32::from(t));
-        self.write(regs::T_QUOTA.addr, entry.quota);
-        self.write(regs::T_MASK.addr, entry.mask as u32);
-        self.write(regs::T_MASK.hi(), (entry.mask >> 32) as u32);
-        self.write(regs::T_KEY.addr, entry.key as u32);
-        self.write(regs::T_KEY.hi(), (entry.key >> 32) as u32);
-        self.write(regs::T_WINDOW_BASE.addr, entry.window_base);
-        let enable = if entry.enable { t_ctrl::ENABLE } else { 0 };
-        self.write(regs::T_CTRL.addr, enable | t_ctrl::COMMIT);
+        for (addr, value) in tenant_writes(t, entry) {
+            self.write(addr, value);
+        }
     }
+}
+
+/// The register writes, in order, that configure tenant `t` as `entry` and commit it: what the
+/// model, the testbenches and the benchmarks send to a core.
+pub fn tenant_writes(t: u8, entry: TenantEntry) -> [(u32, u32); 8] {
+    let enable = if entry.enable { t_ctrl::ENABLE } else { 0 };
+    [
+        (regs::TENANT_SEL.addr, u32::from(t)),
+        (regs::T_QUOTA.addr, entry.quota),
+        (regs::T_MASK.addr, entry.mask as u32),
+        (regs::T_MASK.hi(), (entry.mask >> 32) as u32),
+        (regs::T_KEY.addr, entry.key as u32),
+        (regs::T_KEY.hi(), (entry.key >> 32) as u32),
+        (regs::T_WINDOW_BASE.addr, entry.window_base),
+        (regs::T_CTRL.addr, enable | t_ctrl::COMMIT),
+    ]
 }
