@@ -17,6 +17,7 @@
 
 pub mod backend;
 mod cycle;
+pub mod figures;
 // The only module with `unsafe`: the extern "C" calls into the verilated model. The workspace
 // denies unsafe_code everywhere else.
 #[allow(unsafe_code)]

@@ -3,15 +3,10 @@
 //! `cargo run --release -p aggnic-sim --bin sim-bench [-- --seconds S] [--json]` prints one figure a
 //! line as `name: value unit` (or one JSON object with `--json`).
 
+use aggnic_sim::figures::{Figure, print};
 use aggnic_sim::{Config, Rng, SimNic};
 use aggnic_spec::regs::{self, Access};
 use std::time::{Duration, Instant};
-
-struct Figure {
-    name: &'static str,
-    value: f64,
-    unit: &'static str,
-}
 
 /// Runs `body` in batches until `budget` has passed; returns (cycles, transactions, seconds).
 fn measure(sim: &mut SimNic, budget: Duration, mut body: impl FnMut(&mut SimNic) -> u64) -> (u64, u64, f64) {
@@ -84,41 +79,18 @@ fn main() {
     });
 
     let figures = [
-        Figure {
-            name: "sim_cycles_per_second",
-            value: cycles as f64 / secs,
-            unit: "cycles/s",
-        },
-        Figure {
-            name: "axil_transactions_per_second",
-            value: txns as f64 / secs,
-            unit: "transactions/s",
-        },
-        Figure {
-            name: "sim_cycles_per_second_25pct_stalls",
-            value: s_cycles as f64 / s_secs,
-            unit: "cycles/s",
-        },
-        Figure {
-            name: "sim_idle_cycles_per_second",
-            value: i_cycles as f64 / i_secs,
-            unit: "cycles/s",
-        },
+        Figure::new("sim_cycles_per_second", cycles as f64 / secs, "cycles/s"),
+        Figure::new(
+            "axil_transactions_per_second",
+            txns as f64 / secs,
+            "transactions/s",
+        ),
+        Figure::new(
+            "sim_cycles_per_second_25pct_stalls",
+            s_cycles as f64 / s_secs,
+            "cycles/s",
+        ),
+        Figure::new("sim_idle_cycles_per_second", i_cycles as f64 / i_secs, "cycles/s"),
     ];
-    if json {
-        let body: Vec<String> = figures
-            .iter()
-            .map(|f| {
-                format!(
-                    "\"{}\": {{\"value\": {:.0}, \"unit\": \"{}\"}}",
-                    f.name, f.value, f.unit
-                )
-            })
-            .collect();
-        println!("{{{}}}", body.join(", "));
-    } else {
-        for f in figures {
-            println!("{}: {:.0} {}", f.name, f.value, f.unit);
-        }
-    }
+    print(&figures, json, 0);
 }
