@@ -16,7 +16,7 @@
 
 use crate::axil_regs::{ADDR_BITS, AxilRegs};
 use crate::beat_lanes::{BeatToLanes, LANES, LanesToBeat};
-use crate::header_parse::HeaderParse;
+use crate::header_parse::{FrameClass, HeaderParse, at};
 use crate::lane_store::{LaneStore, beat_bits, beats};
 use crate::packet_fifo::{BEAT_BITS, BEAT_BYTES, Beat, DEPTH, PacketFifo};
 use crate::slot_hash::SlotHash;
@@ -74,7 +74,7 @@ pub struct Hdr {
     pub ip_len: Bits<16>,
     pub udp_len: Bits<16>,
     pub ip_csum: Bits<16>,
-    pub ip_rest: Bits<20>,
+    pub ip_rest: Bits<16>,
 }
 
 /// What the output stage does with a beat, decided at S4.
@@ -97,11 +97,6 @@ pub struct OutCtl {
     pub core_bump: Bits<CORE_COUNTERS>,
     pub tenant_bump: Bits<TENANT_COUNTERS>,
     pub tenant: Bits<8>,
-}
-
-/// Bit offset in `tdata` of a big-endian field at frame byte `offset`.
-fn at(offset: usize) -> Constant<Bits<16>> {
-    Constant::new((8 * offset as u64).to_bits())
 }
 
 fn one_hot<const N: usize>(index: usize) -> Constant<Bits<N>> {
@@ -1196,7 +1191,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.n_ip_len.next = self.ip_base.val() + (self.p_elements.val() << 2);
             self.n_udp_len.next = self.udp_base.val() + (self.p_elements.val() << 2);
         }
-        self.csum_sum.next = self.s4_hdr.q.val().ip_rest + bit_cast::<20, 16>(self.n_ip_len.val());
+        self.csum_sum.next =
+            bit_cast::<20, 16>(self.s4_hdr.q.val().ip_rest) + bit_cast::<20, 16>(self.n_ip_len.val());
         self.csum_fold.next = (self.csum_sum.val() & 0xffff) + (self.csum_sum.val() >> 16);
         self.csum_fold2.next = (self.csum_fold.val() & 0xffff) + (self.csum_fold.val() >> 16);
         self.n_ip_csum.next = self.s4_hdr.q.val().ip_csum;
@@ -1514,64 +1510,5 @@ impl Logic for KeepBytes {
         for n in 6..7 {
             self.bytes.next = self.index[n].val();
         }
-    }
-}
-
-/// Is the frame whose first beat this is an aggregation frame (`wire::classify`'s test: IPv4
-/// without options, UDP, not a fragment, to the aggregation port, at least 42 bytes)?
-#[derive(LogicBlock, Debug)]
-pub struct FrameClass {
-    pub data: Signal<In, Bits<BEAT_BITS>>,
-    pub bytes: Signal<In, Bits<7>>,
-    pub last: Signal<In, Bit>,
-    pub udp_port: Signal<In, Bits<16>>,
-    pub ours: Signal<Out, Bit>,
-    at_eth_type: Constant<Bits<16>>,
-    at_ver_ihl: Constant<Bits<16>>,
-    at_proto: Constant<Bits<16>>,
-    at_frag: Constant<Bits<16>>,
-    at_udp_dst: Constant<Bits<16>>,
-    /// Big-endian constants as they lie in `tdata` (byte-swapped).
-    eth_ipv4: Constant<Bits<16>>,
-    ver_ihl: Constant<Bits<8>>,
-    proto_udp: Constant<Bits<8>>,
-    frag_mask: Constant<Bits<16>>,
-    min_bytes: Constant<Bits<7>>,
-}
-
-impl Default for FrameClass {
-    fn default() -> Self {
-        let swap16 = |v: u16| Constant::new(u64::from(v.swap_bytes()).to_bits());
-        FrameClass {
-            data: Default::default(),
-            bytes: Default::default(),
-            last: Default::default(),
-            udp_port: Default::default(),
-            ours: Default::default(),
-            at_eth_type: at(frame::ETH_TYPE.offset),
-            at_ver_ihl: at(frame::IP_VER_IHL.offset),
-            at_proto: at(frame::IP_PROTO.offset),
-            at_frag: at(frame::IP_FRAG.offset),
-            at_udp_dst: at(frame::UDP_DST.offset),
-            eth_ipv4: swap16(wire::ETHERTYPE_IPV4),
-            ver_ihl: Constant::new(wire::IPV4_VER_IHL.to_bits()),
-            proto_udp: Constant::new(wire::IPPROTO_UDP.to_bits()),
-            frag_mask: swap16(wire::IPV4_FRAGMENT_MASK),
-            min_bytes: Constant::new((wire::HEADER_OFFSET as u64).to_bits()),
-        }
-    }
-}
-
-impl Logic for FrameClass {
-    #[hdl_gen]
-    fn update(&mut self) {
-        self.ours.next = (self.data.val().get_bits::<16>(self.at_eth_type.val().index())
-            == self.eth_ipv4.val())
-            & (self.data.val().get_bits::<8>(self.at_ver_ihl.val().index()) == self.ver_ihl.val())
-            & (self.data.val().get_bits::<8>(self.at_proto.val().index()) == self.proto_udp.val())
-            & ((self.data.val().get_bits::<16>(self.at_frag.val().index()) & self.frag_mask.val()) == 0)
-            & (self.data.val().get_bits::<16>(self.at_udp_dst.val().index())
-                == (((self.udp_port.val() & 0xff) << 8) | (self.udp_port.val() >> 8)))
-            & (!self.last.val() | (self.bytes.val() >= self.min_bytes.val()));
     }
 }

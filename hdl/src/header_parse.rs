@@ -1,4 +1,5 @@
-//! `HeaderParse`: classifies and decodes the first 64 bytes of a frame (combinational).
+//! `HeaderParse`: classifies and decodes the first 64 bytes of a frame (combinational), and
+//! `FrameClass`, its classification alone, which the input buffers run on every first beat.
 //!
 //! Input: the frame's first [`HEADER_BYTES`] bytes as one beat, AXI4-Stream order (bits `8k+7..8k`
 //! hold frame byte `k`), which on the 512-bit datapath is the first beat and on the 256-bit
@@ -6,13 +7,20 @@
 //!
 //! Outputs, all combinational (the next pipeline stage registers them):
 //! - `is_aggregation`: the L2-L4 test of `aggnic_spec::wire::classify` (IPv4 without options,
-//!   unfragmented, UDP, destination port `udp_port`). The frame-length part of `classify` (at least
-//!   42 bytes) is left to the stage that sees the frame's end.
+//!   unfragmented, UDP, destination port `udp_port`), by [`FrameClass`]. The frame-length part of
+//!   `classify` (at least 42 bytes) is left to the stage that sees the frame's end.
 //! - the checks of `aggnic_spec::wire::decode` that need only these bytes, one bit each, and
 //!   `header_malformed`, their OR: IPv4 header checksum, magic, version, kind, reserved flags.
 //! - `ip_total_len`, `udp_len`, `elements` for the length checks, which need the frame's length
 //!   (`decode`: IP length vs frame, UDP vs IP length, payload vs `elements`): a later stage.
 //! - the decoded aggregation header fields (as `aggnic_spec::wire::Header::decode`).
+//!
+//! Fields are taken where they lie in the beat (a constant part-select each) and compared with
+//! byte-swapped constants; only the multi-byte fields that leave the block are byte-swapped, each
+//! by its own few shifts. (An earlier version byte-reversed the whole 512-bit beat in a chain of 64
+//! steps: free in gates, but it was most of the Verilator model's time per clock.) The IPv4
+//! checksum is summed over little-endian words: a ones' complement sum is byte-order independent
+//! (RFC 1071 section 2(B)), so it is byte-swapped once, after folding.
 //!
 //! Every offset, size and expected value comes from `aggnic_spec::wire` at construction.
 
@@ -25,8 +33,86 @@ pub const HEADER_BYTES: usize = wire::PAYLOAD_OFFSET;
 pub const HEADER_BITS: usize = 8 * HEADER_BYTES;
 /// 16-bit words in the IPv4 header: the checksum's operands.
 const IPV4_WORDS: usize = wire::IPV4_LEN / 2;
-/// Bits of the fragmentation field that must be 0 (MF and the offset).
-const IP_FRAG_MUST_BE_ZERO: u64 = wire::IPV4_FRAGMENT_MASK as u64;
+
+/// Bit offset in the beat (AXI4-Stream byte order) of frame byte `offset`.
+pub fn at(offset: usize) -> Constant<Bits<16>> {
+    assert!(offset < HEADER_BYTES, "byte {offset} lies beyond the first beat");
+    Constant::new((8 * offset as u64).to_bits())
+}
+
+/// Bit offset of an aggregation-header field, checking that its width is `bits`.
+fn at_field(f: Field, bits: usize) -> Constant<Bits<16>> {
+    assert_eq!(8 * f.size, bits, "{}: width", f.name);
+    assert!(
+        wire::HEADER_OFFSET + f.offset + f.size <= HEADER_BYTES,
+        "{}",
+        f.name
+    );
+    at(wire::HEADER_OFFSET + f.offset)
+}
+
+/// A big-endian 16-bit constant as it lies in the beat.
+fn swapped16(v: u16) -> Constant<Bits<16>> {
+    Constant::new(u64::from(v.swap_bytes()).to_bits())
+}
+
+/// Is the frame whose first beat this is an aggregation frame (`wire::classify`'s test: IPv4
+/// without options, UDP, not a fragment, to the aggregation port, at least 42 bytes)? `bytes` and
+/// `last` give the beat's length when the frame ends in it; tie `last` low to leave the length out.
+#[derive(LogicBlock, Debug)]
+pub struct FrameClass {
+    pub data: Signal<In, Bits<HEADER_BITS>>,
+    pub bytes: Signal<In, Bits<7>>,
+    pub last: Signal<In, Bit>,
+    pub udp_port: Signal<In, Bits<16>>,
+    pub ours: Signal<Out, Bit>,
+    at_eth_type: Constant<Bits<16>>,
+    at_ver_ihl: Constant<Bits<16>>,
+    at_proto: Constant<Bits<16>>,
+    at_frag: Constant<Bits<16>>,
+    at_udp_dst: Constant<Bits<16>>,
+    eth_ipv4: Constant<Bits<16>>,
+    ver_ihl: Constant<Bits<8>>,
+    proto_udp: Constant<Bits<8>>,
+    frag_mask: Constant<Bits<16>>,
+    min_bytes: Constant<Bits<7>>,
+}
+
+impl Default for FrameClass {
+    fn default() -> Self {
+        FrameClass {
+            data: Default::default(),
+            bytes: Default::default(),
+            last: Default::default(),
+            udp_port: Default::default(),
+            ours: Default::default(),
+            at_eth_type: at(frame::ETH_TYPE.offset),
+            at_ver_ihl: at(frame::IP_VER_IHL.offset),
+            at_proto: at(frame::IP_PROTO.offset),
+            at_frag: at(frame::IP_FRAG.offset),
+            at_udp_dst: at(frame::UDP_DST.offset),
+            eth_ipv4: swapped16(wire::ETHERTYPE_IPV4),
+            ver_ihl: Constant::new(wire::IPV4_VER_IHL.to_bits()),
+            proto_udp: Constant::new(wire::IPPROTO_UDP.to_bits()),
+            frag_mask: swapped16(wire::IPV4_FRAGMENT_MASK),
+            min_bytes: Constant::new((wire::HEADER_OFFSET as u64).to_bits()),
+        }
+    }
+}
+
+impl Logic for FrameClass {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.ours.next = (self.data.val().get_bits::<16>(self.at_eth_type.val().index())
+            == self.eth_ipv4.val())
+            & (self.data.val().get_bits::<8>(self.at_ver_ihl.val().index()) == self.ver_ihl.val())
+            & (self.data.val().get_bits::<8>(self.at_proto.val().index()) == self.proto_udp.val())
+            & ((self.data.val().get_bits::<16>(self.at_frag.val().index()) & self.frag_mask.val()) == 0)
+            & (self.data.val().get_bits::<16>(self.at_udp_dst.val().index())
+                == (((self.udp_port.val() & 0xff) << 8) | (self.udp_port.val() >> 8)))
+            & (!self.last.val() | (self.bytes.val() >= self.min_bytes.val()));
+    }
+}
 
 /// The block. Construct with `HeaderParse::default()`.
 #[derive(LogicBlock, Debug)]
@@ -46,10 +132,10 @@ pub struct HeaderParse {
     pub header_malformed: Signal<Out, Bit>,
     pub ip_total_len: Signal<Out, Bits<16>>,
     pub udp_len: Signal<Out, Bits<16>>,
-    /// The plain sum of the IPv4 header's 16-bit words other than total length and checksum (at
-    /// most 8 x 0xffff): a frame the core writes with a new total length `n` gets the checksum
+    /// The folded ones' complement sum of the IPv4 header's 16-bit words other than total length
+    /// and checksum: a frame the core writes with a new total length `n` gets the checksum
     /// `!fold(ip_sum_rest + n)`, exactly as `model::reply` recomputes it.
-    pub ip_sum_rest: Signal<Out, Bits<20>>,
+    pub ip_sum_rest: Signal<Out, Bits<16>>,
 
     pub kind: Signal<Out, Bits<8>>,
     pub flags: Signal<Out, Bits<8>>,
@@ -60,35 +146,33 @@ pub struct HeaderParse {
     pub salt: Signal<Out, Bits<16>>,
     pub key_or_bitmap: Signal<Out, Bits<64>>,
 
-    /// `rev[k]`: the first `k` bytes in big-endian order (byte 0 most significant). `rev[64]` is the
-    /// whole beat byte-reversed, so a big-endian field is one part-select of it.
-    rev: [Signal<Local, Bits<HEADER_BITS>>; HEADER_BYTES + 1],
-    /// `fwd[k]`: the beat shifted down by `k` bytes, so its low byte is frame byte `k`.
-    fwd: [Signal<Local, Bits<HEADER_BITS>>; HEADER_BYTES],
-    be: Signal<Local, Bits<HEADER_BITS>>,
-    /// `ipw[w]`: `be` shifted so that its low 16 bits are the IPv4 header's `w`-th word from the end.
-    ipw: [Signal<Local, Bits<HEADER_BITS>>; IPV4_WORDS],
-    /// Ones' complement sum of the IPv4 header words, before and after two end-around folds.
+    frame_class: FrameClass,
+    // Multi-byte fields as they lie in the beat (byte-swapped).
+    ip_len_le: Signal<Local, Bits<16>>,
+    udp_len_le: Signal<Local, Bits<16>>,
+    elements_le: Signal<Local, Bits<16>>,
+    salt_le: Signal<Local, Bits<16>>,
+    seq_le: Signal<Local, Bits<32>>,
+    key_le: Signal<Local, Bits<64>>,
+    /// The IPv4 header's words, each read little-endian, and their running sum.
+    ipw: [Signal<Local, Bits<20>>; IPV4_WORDS],
     csum: [Signal<Local, Bits<20>>; IPV4_WORDS + 1],
     fold1: Signal<Local, Bits<20>>,
     fold2: Signal<Local, Bits<20>>,
+    rest: Signal<Local, Bits<20>>,
+    rest_fold1: Signal<Local, Bits<20>>,
+    rest_fold2: Signal<Local, Bits<20>>,
+    rest_le: Signal<Local, Bits<16>>,
     bad_csum: Signal<Local, Bit>,
     f_magic: Signal<Local, Bit>,
     f_version: Signal<Local, Bit>,
     f_kind: Signal<Local, Bit>,
     f_flags: Signal<Local, Bit>,
 
-    // Bit offsets of fields in `be` (see `be_offset`).
-    at_eth_type: Constant<Bits<16>>,
-    at_ver_ihl: Constant<Bits<16>>,
-    at_proto: Constant<Bits<16>>,
-    at_frag: Constant<Bits<16>>,
-    at_udp_dst: Constant<Bits<16>>,
+    at_ip_word: [Constant<Bits<16>>; IPV4_WORDS],
     at_ip_len: Constant<Bits<16>>,
     at_ip_csum: Constant<Bits<16>>,
     at_udp_len: Constant<Bits<16>>,
-    /// The IPv4 header's last word; word `w` from the end is `16 * w` above it.
-    at_ip_end: Constant<Bits<16>>,
     at_magic: Constant<Bits<16>>,
     at_version: Constant<Bits<16>>,
     at_kind: Constant<Bits<16>>,
@@ -101,10 +185,6 @@ pub struct HeaderParse {
     at_key: Constant<Bits<16>>,
 
     // Expected values.
-    ethertype_ipv4: Constant<Bits<16>>,
-    ver_ihl: Constant<Bits<8>>,
-    ipproto_udp: Constant<Bits<8>>,
-    frag_must_be_zero: Constant<Bits<16>>,
     magic: Constant<Bits<8>>,
     version: Constant<Bits<8>>,
     /// Bit `k` set: `k` is a defined `wire::Kind`.
@@ -113,26 +193,13 @@ pub struct HeaderParse {
     ones: Constant<Bits<20>>,
 }
 
-/// Offset of a field's least significant bit in the byte-reversed beat, checking its width.
-fn be_offset(f: Field, header_offset: usize, bits: usize) -> Constant<Bits<16>> {
-    assert_eq!(8 * f.size, bits, "{}: width", f.name);
-    let end = header_offset + f.offset + f.size;
-    assert!(end <= HEADER_BYTES, "{} lies beyond the first beat", f.name);
-    Constant::new((8 * (HEADER_BYTES - end)).to_bits())
-}
-
 impl Default for HeaderParse {
     fn default() -> Self {
-        let h = wire::HEADER_OFFSET;
         let kinds = wire::Kind::ALL
             .iter()
             .fold(Bits::<256>::default(), |m, k| m.replace_bit(*k as usize, true));
-        let ip_end = Field {
-            name: "ipv4 header",
-            offset: wire::ETH_LEN + wire::IPV4_LEN - 2,
-            size: 2,
-            doc: "",
-        };
+        assert_eq!(frame::IP_LEN.offset, wire::ETH_LEN + 2);
+        assert_eq!(frame::IP_CSUM.offset, wire::ETH_LEN + 10);
         HeaderParse {
             beat: Default::default(),
             udp_port: Default::default(),
@@ -154,41 +221,40 @@ impl Default for HeaderParse {
             seq: Default::default(),
             salt: Default::default(),
             key_or_bitmap: Default::default(),
-            rev: std::array::from_fn(|_| Default::default()),
-            fwd: std::array::from_fn(|_| Default::default()),
-            be: Default::default(),
+            frame_class: Default::default(),
+            ip_len_le: Default::default(),
+            udp_len_le: Default::default(),
+            elements_le: Default::default(),
+            salt_le: Default::default(),
+            seq_le: Default::default(),
+            key_le: Default::default(),
             ipw: Default::default(),
             csum: Default::default(),
             fold1: Default::default(),
             fold2: Default::default(),
+            rest: Default::default(),
+            rest_fold1: Default::default(),
+            rest_fold2: Default::default(),
+            rest_le: Default::default(),
             bad_csum: Default::default(),
             f_magic: Default::default(),
             f_version: Default::default(),
             f_kind: Default::default(),
             f_flags: Default::default(),
-            at_eth_type: be_offset(frame::ETH_TYPE, 0, 16),
-            at_ver_ihl: be_offset(frame::IP_VER_IHL, 0, 8),
-            at_proto: be_offset(frame::IP_PROTO, 0, 8),
-            at_frag: be_offset(frame::IP_FRAG, 0, 16),
-            at_udp_dst: be_offset(frame::UDP_DST, 0, 16),
-            at_ip_len: be_offset(frame::IP_LEN, 0, 16),
-            at_ip_csum: be_offset(frame::IP_CSUM, 0, 16),
-            at_udp_len: be_offset(frame::UDP_LEN, 0, 16),
-            at_ip_end: be_offset(ip_end, 0, 16),
-            at_magic: be_offset(field::MAGIC, h, 8),
-            at_version: be_offset(field::VERSION, h, 8),
-            at_kind: be_offset(field::KIND, h, 8),
-            at_flags: be_offset(field::FLAGS, h, 8),
-            at_tenant: be_offset(field::TENANT, h, 8),
-            at_worker: be_offset(field::WORKER, h, 8),
-            at_elements: be_offset(field::ELEMENTS, h, 16),
-            at_seq: be_offset(field::SEQ, h, 32),
-            at_salt: be_offset(field::SALT, h, 16),
-            at_key: be_offset(field::KEY_OR_BITMAP, h, 64),
-            ethertype_ipv4: Constant::new(wire::ETHERTYPE_IPV4.to_bits()),
-            ver_ihl: Constant::new(u64::from(wire::IPV4_VER_IHL).to_bits()),
-            ipproto_udp: Constant::new(wire::IPPROTO_UDP.to_bits()),
-            frag_must_be_zero: Constant::new(IP_FRAG_MUST_BE_ZERO.to_bits()),
+            at_ip_word: std::array::from_fn(|w| at(wire::ETH_LEN + 2 * w)),
+            at_ip_len: at(frame::IP_LEN.offset),
+            at_ip_csum: at(frame::IP_CSUM.offset),
+            at_udp_len: at(frame::UDP_LEN.offset),
+            at_magic: at_field(field::MAGIC, 8),
+            at_version: at_field(field::VERSION, 8),
+            at_kind: at_field(field::KIND, 8),
+            at_flags: at_field(field::FLAGS, 8),
+            at_tenant: at_field(field::TENANT, 8),
+            at_worker: at_field(field::WORKER, 8),
+            at_elements: at_field(field::ELEMENTS, 16),
+            at_seq: at_field(field::SEQ, 32),
+            at_salt: at_field(field::SALT, 16),
+            at_key: at_field(field::KEY_OR_BITMAP, 64),
             magic: Constant::new(wire::MAGIC.to_bits()),
             version: Constant::new(wire::VERSION.to_bits()),
             kinds: Constant::new(kinds),
@@ -201,60 +267,52 @@ impl Default for HeaderParse {
 impl Logic for HeaderParse {
     #[hdl_gen]
     fn update(&mut self) {
-        // Byte-reverse the beat: frame byte 0 ends up in the top byte.
-        // (Loop variables may only index arrays: `bit_cast` evaluates its argument in Rust to learn
-        // its width, and shifts want u64, so both chains move by literal shifts.)
-        self.rev[0].next = 0.into();
-        self.fwd[0].next = self.beat.val();
-        for k in 0..(HEADER_BYTES - 1) {
-            self.fwd[k + 1].next = self.fwd[k].val() >> 8;
-        }
-        for k in 0..HEADER_BYTES {
-            self.rev[k + 1].next = (self.rev[k].val() << 8) | (self.fwd[k].val() & 0xff);
-        }
-        // A one-pass loop: array indices in `#[hdl_gen]` must be literals or loop variables.
-        for n in HEADER_BYTES..(HEADER_BYTES + 1) {
-            self.be.next = self.rev[n].val();
-        }
+        self.frame_class.data.next = self.beat.val();
+        self.frame_class.bytes.next = 0.into();
+        self.frame_class.last.next = false;
+        self.frame_class.udp_port.next = self.udp_port.val();
+        self.is_aggregation.next = self.frame_class.ours.val();
 
-        // RFC 791 checksum: the folded ones' complement sum of the header is 0xffff when correct.
+        self.ip_len_le.next = self.beat.val().get_bits::<16>(self.at_ip_len.val().index());
+        self.udp_len_le.next = self.beat.val().get_bits::<16>(self.at_udp_len.val().index());
+        self.elements_le.next = self.beat.val().get_bits::<16>(self.at_elements.val().index());
+        self.salt_le.next = self.beat.val().get_bits::<16>(self.at_salt.val().index());
+        self.seq_le.next = self.beat.val().get_bits::<32>(self.at_seq.val().index());
+        self.key_le.next = self.beat.val().get_bits::<64>(self.at_key.val().index());
+
+        // RFC 791 checksum: the folded ones' complement sum of the header is 0xffff when correct
+        // (in either byte order).
         self.csum[0].next = 0.into();
-        self.ipw[0].next = self.be.val() >> self.at_ip_end.val();
-        for w in 0..(IPV4_WORDS - 1) {
-            self.ipw[w + 1].next = self.ipw[w].val() >> 16;
+        // (`bit_cast` may not take a loop variable: the words are read 20 bits wide and masked.)
+        for w in 0..IPV4_WORDS {
+            self.ipw[w].next =
+                self.beat.val().get_bits::<20>(self.at_ip_word[w].val().index()) & self.ones.val();
         }
         for w in 0..IPV4_WORDS {
-            self.csum[w + 1].next =
-                self.csum[w].val() + (self.ipw[w].val().get_bits::<20>(0) & self.ones.val());
+            self.csum[w + 1].next = self.csum[w].val() + self.ipw[w].val();
         }
         for n in IPV4_WORDS..(IPV4_WORDS + 1) {
             self.fold1.next = (self.csum[n].val() & self.ones.val()) + (self.csum[n].val() >> 16);
+            self.rest.next = self.csum[n].val()
+                - bit_cast::<20, 16>(self.ip_len_le.val())
+                - bit_cast::<20, 16>(self.beat.val().get_bits::<16>(self.at_ip_csum.val().index()));
         }
         self.fold2.next = (self.fold1.val() & self.ones.val()) + (self.fold1.val() >> 16);
         self.bad_csum.next = self.fold2.val() != self.ones.val();
-        for n in IPV4_WORDS..(IPV4_WORDS + 1) {
-            self.ip_sum_rest.next = self.csum[n].val()
-                - bit_cast::<20, 16>(self.be.val().get_bits::<16>(self.at_ip_len.val().index()))
-                - bit_cast::<20, 16>(self.be.val().get_bits::<16>(self.at_ip_csum.val().index()));
-        }
+        self.rest_fold1.next = (self.rest.val() & self.ones.val()) + (self.rest.val() >> 16);
+        self.rest_fold2.next = (self.rest_fold1.val() & self.ones.val()) + (self.rest_fold1.val() >> 16);
+        self.rest_le.next = self.rest_fold2.val().get_bits::<16>(0);
+        self.ip_sum_rest.next = ((self.rest_le.val() & 0xff) << 8) | (self.rest_le.val() >> 8);
 
-        self.is_aggregation.next = (self.be.val().get_bits::<16>(self.at_eth_type.val().index())
-            == self.ethertype_ipv4.val())
-            && (self.be.val().get_bits::<8>(self.at_ver_ihl.val().index()) == self.ver_ihl.val())
-            && (self.be.val().get_bits::<8>(self.at_proto.val().index()) == self.ipproto_udp.val())
-            && ((self.be.val().get_bits::<16>(self.at_frag.val().index()) & self.frag_must_be_zero.val())
-                == 0)
-            && (self.be.val().get_bits::<16>(self.at_udp_dst.val().index()) == self.udp_port.val());
-
-        self.f_magic.next = self.be.val().get_bits::<8>(self.at_magic.val().index()) != self.magic.val();
+        self.f_magic.next = self.beat.val().get_bits::<8>(self.at_magic.val().index()) != self.magic.val();
         self.f_version.next =
-            self.be.val().get_bits::<8>(self.at_version.val().index()) != self.version.val();
+            self.beat.val().get_bits::<8>(self.at_version.val().index()) != self.version.val();
         self.f_kind.next = !(self
             .kinds
             .val()
-            .get_bit(self.be.val().get_bits::<8>(self.at_kind.val().index()).index()));
+            .get_bit(self.beat.val().get_bits::<8>(self.at_kind.val().index()).index()));
         self.f_flags.next =
-            (self.be.val().get_bits::<8>(self.at_flags.val().index()) & self.undefined_flags.val()) != 0;
+            (self.beat.val().get_bits::<8>(self.at_flags.val().index()) & self.undefined_flags.val()) != 0;
         self.bad_ip_checksum.next = self.bad_csum.val();
         self.bad_magic.next = self.f_magic.val();
         self.bad_version.next = self.f_version.val();
@@ -266,16 +324,27 @@ impl Logic for HeaderParse {
             | self.f_kind.val()
             | self.f_flags.val();
 
-        self.ip_total_len.next = self.be.val().get_bits::<16>(self.at_ip_len.val().index());
-        self.udp_len.next = self.be.val().get_bits::<16>(self.at_udp_len.val().index());
-        self.kind.next = self.be.val().get_bits::<8>(self.at_kind.val().index());
-        self.flags.next = self.be.val().get_bits::<8>(self.at_flags.val().index());
-        self.tenant.next = self.be.val().get_bits::<8>(self.at_tenant.val().index());
-        self.worker.next = self.be.val().get_bits::<8>(self.at_worker.val().index());
-        self.elements.next = self.be.val().get_bits::<16>(self.at_elements.val().index());
-        self.seq.next = self.be.val().get_bits::<32>(self.at_seq.val().index());
-        self.salt.next = self.be.val().get_bits::<16>(self.at_salt.val().index());
-        self.key_or_bitmap.next = self.be.val().get_bits::<64>(self.at_key.val().index());
+        self.kind.next = self.beat.val().get_bits::<8>(self.at_kind.val().index());
+        self.flags.next = self.beat.val().get_bits::<8>(self.at_flags.val().index());
+        self.tenant.next = self.beat.val().get_bits::<8>(self.at_tenant.val().index());
+        self.worker.next = self.beat.val().get_bits::<8>(self.at_worker.val().index());
+        // Byte swaps of the multi-byte fields, by literal masks and shifts.
+        self.ip_total_len.next = ((self.ip_len_le.val() & 0xff) << 8) | (self.ip_len_le.val() >> 8);
+        self.udp_len.next = ((self.udp_len_le.val() & 0xff) << 8) | (self.udp_len_le.val() >> 8);
+        self.elements.next = ((self.elements_le.val() & 0xff) << 8) | (self.elements_le.val() >> 8);
+        self.salt.next = ((self.salt_le.val() & 0xff) << 8) | (self.salt_le.val() >> 8);
+        self.seq.next = ((self.seq_le.val() & 0xff) << 24)
+            | ((self.seq_le.val() & 0xff00) << 8)
+            | ((self.seq_le.val() >> 8) & 0xff00)
+            | (self.seq_le.val() >> 24);
+        self.key_or_bitmap.next = ((self.key_le.val() & 0xff) << 56)
+            | ((self.key_le.val() & 0xff00) << 40)
+            | ((self.key_le.val() & 0xff_0000) << 24)
+            | ((self.key_le.val() & 0xff00_0000_u64) << 8)
+            | ((self.key_le.val() >> 8) & 0xff00_0000_u64)
+            | ((self.key_le.val() >> 24) & 0xff_0000)
+            | ((self.key_le.val() >> 40) & 0xff00)
+            | (self.key_le.val() >> 56);
     }
 }
 
@@ -423,14 +492,22 @@ mod tests {
             "classify: {ctx}"
         );
         let ip = &b[wire::ETH_LEN..wire::ETH_LEN + wire::IPV4_LEN];
-        // Total length (word 1) and checksum (word 5) left out.
-        let rest: u32 = ip
-            .chunks_exact(2)
-            .enumerate()
-            .filter(|(w, _)| *w != 1 && *w != 5)
-            .map(|(_, c)| u32::from(u16::from_be_bytes([c[0], c[1]])))
-            .sum();
-        assert_eq!(hw.ip_sum_rest, rest, "ip_sum_rest: {ctx}");
+        // The contract of `ip_sum_rest`: with any new total length `n`, `!fold(rest + n)` is the
+        // checksum of the header rewritten with `n`.
+        for n in [hw.ip_total_len, 0, 0xffff, hw.seq as u16] {
+            let mut rewritten = b.to_vec();
+            rewritten[frame::IP_LEN.at(0)].copy_from_slice(&n.to_be_bytes());
+            rewritten[frame::IP_CSUM.at(0)].fill(0);
+            let rewritten = &rewritten[wire::ETH_LEN..wire::ETH_LEN + wire::IPV4_LEN];
+            let mut sum = hw.ip_sum_rest + u32::from(n);
+            sum = (sum & 0xffff) + (sum >> 16);
+            sum = (sum & 0xffff) + (sum >> 16);
+            assert_eq!(
+                !(sum as u16),
+                wire::ipv4_checksum(rewritten),
+                "ip_sum_rest with length {n:#x}: {ctx}"
+            );
+        }
         assert_eq!(
             hw.bad_ip_checksum,
             wire::ipv4_checksum(ip) != 0,
@@ -622,6 +699,43 @@ mod tests {
             b[wire::HEADER_OFFSET + field::KIND.offset] = kind;
             check(&mut uut, &b, port);
         }
+    }
+
+    #[test]
+    fn frame_class_matches_classify_with_the_frame_length() {
+        let mut uut = FrameClass::default();
+        uut.connect_all();
+        let mut rng = Rng::new(0xc1a5);
+        let port = aggnic_spec::regs::DEFAULT_UDP_PORT;
+        let mut ours = 0;
+        for case in 0..400 {
+            let mut b = random_frame(&mut rng, port);
+            if case % 2 == 1 {
+                mutate(&mut rng, &mut b);
+            }
+            let len = [wire::HEADER_OFFSET - 1, wire::HEADER_OFFSET, 50, HEADER_BYTES][case % 4];
+            let mut beat = Bits::<HEADER_BITS>::default();
+            for (k, byte) in b[..len].iter().enumerate() {
+                beat.set_bits::<8>(8 * k, byte.to_bits());
+            }
+            uut.data.next = beat;
+            uut.bytes.next = (len as u64).to_bits();
+            uut.last.next = true;
+            uut.udp_port.next = port.to_bits();
+            settle(&mut uut);
+            let want = matches!(wire::classify(&b[..len], port), Classified::Aggregation(_));
+            assert_eq!(uut.ours.val(), want, "{len} bytes of {b:02x?}");
+            ours += usize::from(want);
+        }
+        assert!(
+            ours > 50,
+            "only {ours} aggregation frames: the test proves little"
+        );
+    }
+
+    #[test]
+    fn frame_class_synthesizes() {
+        yosys_check("aggnic_hdl_frame_class", &mut FrameClass::default());
     }
 
     #[test]
