@@ -65,10 +65,18 @@ impl<V> SeqMap<V> {
 
     /// The value of `key`, inserted by `make` if absent.
     pub(crate) fn get_or_insert_with(&mut self, key: u32, make: impl FnOnce() -> V) -> &mut V {
-        if !self.contains_key(key) {
-            self.insert(key, make());
+        let slot = self.slot(key);
+        if !matches!(&self.ring[slot], Some((k, _)) if *k == key) {
+            if self.others.contains_key(&key) {
+                return self.others.get_mut(&key).expect("just seen");
+            }
+            self.len += 1;
+            if !self.at_home(key) || self.ring[slot].is_some() {
+                return self.others.entry(key).or_insert_with(make);
+            }
+            self.ring[slot] = Some((key, make()));
         }
-        self.get_mut(key).expect("just inserted")
+        &mut self.ring[slot].as_mut().expect("in the ring").1
     }
 
     /// Inserts or replaces; returns the old value.
@@ -199,6 +207,7 @@ mod tests {
     #[derive(Debug, Clone)]
     enum Op {
         Insert(u32, u8),
+        GetOrInsert(u32, u8),
         Remove(u32),
         RemoveBefore(u32),
         Rebase(u32),
@@ -215,6 +224,7 @@ mod tests {
     fn op(near: u32) -> impl Strategy<Value = Op> {
         prop_oneof![
             4 => (key(near), any::<u8>()).prop_map(|(k, v)| Op::Insert(k, v)),
+            2 => (key(near), any::<u8>()).prop_map(|(k, v)| Op::GetOrInsert(k, v)),
             2 => key(near).prop_map(Op::Remove),
             1 => (0u32..6).prop_map(move |d| Op::RemoveBefore(near.wrapping_add(d))),
             1 => (0u32..6).prop_map(move |d| Op::Rebase(near.wrapping_add(d))),
@@ -237,6 +247,10 @@ mod tests {
                     Op::Insert(k, v) => {
                         let k = k.wrapping_add(near);
                         prop_assert_eq!(m.insert(k, v), r.insert(k, v));
+                    }
+                    Op::GetOrInsert(k, v) => {
+                        let k = k.wrapping_add(near);
+                        prop_assert_eq!(*m.get_or_insert_with(k, || v), *r.entry(k).or_insert(v));
                     }
                     Op::Remove(k) => {
                         let k = k.wrapping_add(near);
