@@ -8,7 +8,7 @@
 //! what it saw so the in-card share and the fallback's work can be reported.
 
 use crate::clock::{Clock, ticks};
-use aggnic_proto::{Endpoint, Ps, PsConfig, PsStats, TenantConfig};
+use aggnic_proto::{Endpoint, Frames, Ps, PsConfig, PsStats, TenantConfig};
 use aggnic_sim::server::addr;
 use aggnic_spec::model::Params;
 use aggnic_spec::regs::DEFAULT_UDP_PORT;
@@ -147,6 +147,8 @@ pub struct PsService {
     report: PsReport,
     shared: Arc<Mutex<PsReport>>,
     buf: Vec<u8>,
+    /// The frames to send, reused from step to step so the PS allocates none.
+    out: Frames,
 }
 
 impl PsService {
@@ -211,6 +213,7 @@ impl PsService {
             report: PsReport::default(),
             shared: Arc::new(Mutex::new(PsReport::default())),
             buf: vec![0u8; 65536],
+            out: Frames::new(),
         })
     }
 
@@ -257,12 +260,12 @@ impl PsService {
             .map_or(MAX_WAIT, |at| self.clock.until(at, Duration::from_micros(100)))
             .min(MAX_WAIT);
         self.socket.set_read_timeout(Some(wait))?;
+        self.out.clear();
         match self.socket.recv(&mut self.buf) {
             Ok(n) => {
                 let now = self.clock.now();
                 self.count(n);
-                let out = self.ps.on_host_frame(&self.buf[..n], now);
-                self.send(out)?;
+                self.ps.on_host_frame_into(&self.buf[..n], now, &mut self.out);
             }
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
             Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
@@ -273,17 +276,18 @@ impl PsService {
             }
             Err(e) => return Err(e),
         }
-        let out = self.ps.on_tick(self.clock.now());
-        self.send(out)?;
+        self.ps.on_tick_into(self.clock.now(), &mut self.out);
+        self.send()?;
         self.report.ps = self.ps.stats();
         self.report.pending = self.ps.pending();
         *self.shared.lock().unwrap_or_else(|e| e.into_inner()) = self.report;
         Ok(())
     }
 
-    fn send(&mut self, frames: Vec<Vec<u8>>) -> io::Result<()> {
-        for f in frames {
-            match self.socket.send(&f) {
+    /// Sends the step's frames, in order: a RELEASE before the RESULTs it goes with.
+    fn send(&mut self) -> io::Result<()> {
+        for f in self.out.iter() {
+            match self.socket.send(f) {
                 Ok(_) => self.report.frames_out += 1,
                 Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => self.report.unreachable += 1,
                 Err(e) => return Err(e),

@@ -5,13 +5,16 @@
 //! sockets of the real worker and PS wrap the same code.
 
 pub mod allreduce;
+mod frames;
 pub mod pieces;
 pub mod ps;
 #[cfg(test)]
 mod ps_reference;
 pub mod scale;
+mod seq_map;
 pub mod worker;
 pub mod world;
 
+pub use frames::Frames;
 pub use ps::{Endpoint, Ps, PsConfig, PsStats, TenantConfig};
 pub use worker::{FragmentResult, Worker, WorkerConfig, WorkerError};

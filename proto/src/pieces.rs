@@ -1,21 +1,30 @@
 //! The pieces of one fragment's sum that reached the PS, merged so that each worker counts once.
 //!
-//! The lanes of every kept piece sit back to back in one buffer, decoded straight from the frame
-//! bytes; [`Pieces::clear`] keeps the buffers, so a PS that reuses its `Pieces` allocates nothing
-//! per fragment once warm.
+//! The lanes of every kept piece sit back to back in one buffer, as the frames carry them
+//! (big-endian bytes, copied whole); [`Pieces::clear`] keeps the buffers, so a PS that reuses its
+//! `Pieces` allocates nothing per fragment once warm. The copies are also added up as they arrive,
+//! with a bound on every lane's magnitude: when that bound shows no order of additions can
+//! saturate, the total is that running sum and no lane is read again.
+
+use aggnic_spec::wire::LANE_BYTES;
 
 /// Hardware pieces (disjoint bitmaps) and per-worker software copies of one fragment.
 #[derive(Debug, Clone, Default)]
 pub struct Pieces {
-    /// Every kept piece's lanes, `elements` each, in the order the pieces came.
-    lanes: Vec<i32>,
-    /// Hardware pieces in the order they came: index of the piece in `lanes`, overflow flag.
+    /// Every kept piece's lanes, `elements` each, big-endian, in the order the pieces came.
+    wire: Vec<u8>,
+    /// Hardware pieces in the order they came: index of the piece in `wire`, overflow flag.
     hardware: Vec<(usize, bool)>,
     hardware_bitmap: u64,
-    /// Workers with a copy, ascending, each with the index of its piece in `lanes`.
+    /// Workers with a copy, ascending, each with the index of its piece in `wire`.
     copies: Vec<(u8, usize)>,
     copies_bitmap: u64,
     elements: Option<usize>,
+    /// The copies' lanes added (wrapping) as they came.
+    copies_sum: Vec<i32>,
+    /// Sum over the copies of their largest lane magnitude, rounded up: no partial sum of copies,
+    /// in any order, is larger in magnitude.
+    copies_bound: u64,
 }
 
 /// Lanes as they come: already decoded, or big-endian wire bytes (a whole number of lanes).
@@ -29,36 +38,50 @@ impl Lanes<'_> {
     fn len(self) -> usize {
         match self {
             Lanes::Decoded(l) => l.len(),
-            Lanes::Wire(b) => b.len() / wire_lane_bytes(),
+            Lanes::Wire(b) => b.len() / LANE_BYTES,
         }
     }
 }
 
-const fn wire_lane_bytes() -> usize {
-    aggnic_spec::wire::LANE_BYTES
+fn lane(c: &[u8]) -> i32 {
+    i32::from_be_bytes([c[0], c[1], c[2], c[3]])
 }
 
 /// `acc[i] += x[i]`, saturating at the int32 range as [`aggnic_spec::model::saturating_add`] does;
 /// says whether any lane saturated. Written so that the compiler vectorizes it.
-fn add_saturating(acc: &mut [i32], x: &[i32]) -> bool {
+fn add_saturating(acc: &mut [i32], x: &[u8]) -> bool {
     let mut saturated = 0u32;
-    for (a, b) in acc.iter_mut().zip(x) {
-        let s = a.saturating_add(*b);
-        saturated |= u32::from(s != a.wrapping_add(*b));
+    for (a, c) in acc.iter_mut().zip(x.chunks_exact(LANE_BYTES)) {
+        let b = lane(c);
+        let s = a.saturating_add(b);
+        saturated |= u32::from(s != a.wrapping_add(b));
         *a = s;
     }
     saturated != 0
 }
 
+/// `acc[i] += x[i]` wrapping; returns a bound on the magnitude of every `x[i]`: the OR of
+/// `x ^ (x >> 31)` (|x| for x >= 0, |x| - 1 below) plus one. One pass, branch-free, vectorizable.
+fn add_wrapping(acc: &mut [i32], x: impl Iterator<Item = i32>) -> u64 {
+    let mut magnitude = 0i32;
+    for (a, b) in acc.iter_mut().zip(x) {
+        *a = a.wrapping_add(b);
+        magnitude |= b ^ (b >> 31);
+    }
+    magnitude as u64 + 1
+}
+
 impl Pieces {
     /// Forgets every piece, keeping the buffers for the next fragment.
     pub fn clear(&mut self) {
-        self.lanes.clear();
+        self.wire.clear();
         self.hardware.clear();
         self.hardware_bitmap = 0;
         self.copies.clear();
         self.copies_bitmap = 0;
         self.elements = None;
+        self.copies_sum.clear();
+        self.copies_bound = 0;
     }
 
     fn fits(&mut self, lanes: usize) -> bool {
@@ -67,21 +90,17 @@ impl Pieces {
 
     /// Appends a piece's lanes; returns its index.
     fn push(&mut self, lanes: Lanes) -> usize {
-        let start = self.lanes.len();
+        let start = self.wire.len();
         match lanes {
-            Lanes::Decoded(l) => self.lanes.extend_from_slice(l),
-            Lanes::Wire(b) => {
-                let wire = b.chunks_exact(wire_lane_bytes());
-                self.lanes
-                    .extend(wire.map(|c| i32::from_be_bytes([c[0], c[1], c[2], c[3]])));
-            }
+            Lanes::Decoded(l) => self.wire.extend(l.iter().flat_map(|x| x.to_be_bytes())),
+            Lanes::Wire(b) => self.wire.extend_from_slice(b),
         }
-        start / lanes.len().max(1)
+        start / (LANE_BYTES * lanes.len()).max(1)
     }
 
-    fn piece(&self, index: usize) -> &[i32] {
-        let n = self.elements.unwrap_or(0);
-        &self.lanes[index * n..(index + 1) * n]
+    fn piece(&self, index: usize) -> &[u8] {
+        let n = self.elements.unwrap_or(0) * LANE_BYTES;
+        &self.wire[index * n..(index + 1) * n]
     }
 
     fn add_hardware_lanes(&mut self, bitmap: u64, sum: Lanes, overflow: bool) -> bool {
@@ -102,6 +121,13 @@ impl Pieces {
         let index = self.push(lanes);
         let at = self.copies.partition_point(|(w, _)| *w < worker);
         self.copies.insert(at, (worker, index));
+        if self.copies_sum.is_empty() {
+            self.copies_sum.resize(lanes.len(), 0);
+        }
+        self.copies_bound += match lanes {
+            Lanes::Decoded(l) => add_wrapping(&mut self.copies_sum, l.iter().copied()),
+            Lanes::Wire(b) => add_wrapping(&mut self.copies_sum, b.chunks_exact(LANE_BYTES).map(lane)),
+        };
         true
     }
 
@@ -148,13 +174,21 @@ impl Pieces {
             return None;
         }
         let elements = self.elements?;
+        acc.clear();
+        if self.hardware.is_empty() && self.copies_bitmap & !mask == 0 && self.copies_bound <= i32::MAX as u64
+        {
+            // Only copies, all of them in the sum, and no partial sum can reach the int32 limits:
+            // every order of saturating adds gives the running (wrapping) sum, without overflow.
+            acc.extend_from_slice(&self.copies_sum);
+            acc.resize(elements, 0);
+            return Some(false);
+        }
         let skip = self.hardware_bitmap | !mask;
         let copies = self
             .copies
             .iter()
             .filter(|(w, _)| skip >> *w & 1 == 0)
             .map(|(_, index)| (*index, false));
-        acc.clear();
         let mut overflow = false;
         let mut first = true;
         for (index, flag) in self.hardware.iter().copied().chain(copies) {
@@ -162,7 +196,7 @@ impl Pieces {
             let lanes = self.piece(index);
             if first {
                 // 0 + x never saturates.
-                acc.extend_from_slice(lanes);
+                acc.extend(lanes.chunks_exact(LANE_BYTES).map(lane));
                 first = false;
             } else {
                 overflow |= add_saturating(acc, lanes);

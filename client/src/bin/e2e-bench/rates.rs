@@ -5,7 +5,7 @@
 //! The rate counts the int32 lanes that went in, 4 bytes each. The baseline is a plain sum of a
 //! large i32 buffer, the most a single-threaded add can hope for once data is out of cache.
 
-use aggnic_proto::{Endpoint, Ps, PsConfig, TenantConfig};
+use aggnic_proto::{Endpoint, Frames, Ps, PsConfig, TenantConfig};
 use aggnic_sim::server::addr;
 use aggnic_spec::regs::DEFAULT_UDP_PORT;
 use aggnic_spec::wire::{Frame, Header, Kind, flags};
@@ -63,9 +63,13 @@ pub fn ps_software_rate(workers: u8, elements: usize, min_time: Duration) -> f64
             },
             vec![config.clone()],
         );
+        // As the socket service does: one output buffer, cleared for every frame received.
+        let mut out = Frames::new();
         let start = Instant::now();
         for f in &frames {
-            black_box(ps.on_host_frame(f, 0));
+            out.clear();
+            ps.on_host_frame_into(f, 0, &mut out);
+            black_box(&out);
         }
         let pass = start.elapsed();
         busy += pass;
