@@ -19,8 +19,10 @@
 //! does: a FLUSH or RELEASE from the host (the only transmit frames whose effect depends on the
 //! receive path) goes in alone, at a *barrier*: the receive path is drained before it and the
 //! pipeline emptied after it. Unchecked, they stream like any frame, as on the hardware (the issue
-//! stage orders them against receive beats clock by clock); a barrier costs about 240 clocks, the
-//! time of some 40 frames.
+//! stage orders them against receive beats clock by clock). A barrier costs about 240 clocks, the
+//! time of some 40 frames: under a PS that flushes often (the demo's default sizes, the end-to-end
+//! test's forced collisions) the checked card falls so far behind that workers give up; check
+//! with fewer fragments in flight (`aggnic demo --window 4`) or use the differential tests.
 
 use super::card::{CardError, SimCard};
 use crate::SimNic;
