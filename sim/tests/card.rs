@@ -14,7 +14,15 @@ const TENANTS: [(u8, u64); 2] = [(1, 0x5eed_f00d), (3, 0xfeed_beef)];
 const WORKERS: u8 = 4;
 const FRAGMENTS: u32 = 120;
 
-fn frame(addr: wire::Addressing, kind: Kind, f: u8, tenant: u8, worker: u8, seq: u32, kb: u64, lanes: Vec<i32>) -> Vec<u8> {
+/// A frame of `kind` with these flags from or to (tenant, worker) about fragment `seq`.
+fn frame(
+    addr: wire::Addressing,
+    kind: Kind,
+    f: u8,
+    (tenant, worker, seq): (u8, u8, u32),
+    kb: u64,
+    lanes: Vec<i32>,
+) -> Vec<u8> {
     Frame {
         addr,
         header: Header {
@@ -47,7 +55,14 @@ fn traffic(rng: &mut Rng) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
             for w in workers {
                 let lanes: Vec<i32> = (0..64).map(|_| rng.below(1 << 20) as i32 - (1 << 19)).collect();
                 let f = if rng.chance(30) { flags::RESEND } else { 0 };
-                let update = frame(addr::update_addressing(t, w, PORT), Kind::Update, f, t, w, seq, key, lanes);
+                let update = frame(
+                    addr::update_addressing(t, w, PORT),
+                    Kind::Update,
+                    f,
+                    (t, w, seq),
+                    key,
+                    lanes,
+                );
                 if rng.chance(50) {
                     lost = true;
                     continue;
@@ -59,12 +74,19 @@ fn traffic(rng: &mut Rng) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
             }
             let ps = addr::ps_control_addressing(PORT);
             if lost {
-                tx.push(frame(ps, Kind::Flush, 0, t, 0, seq, 0, vec![]));
-                tx.push(frame(ps, Kind::Release, 0, t, 0, seq, 0, vec![]));
+                tx.push(frame(ps, Kind::Flush, 0, (t, 0, seq), 0, vec![]));
+                tx.push(frame(ps, Kind::Release, 0, (t, 0, seq), 0, vec![]));
             }
             for w in 0..WORKERS {
                 let bitmap = (1 << WORKERS) - 1;
-                tx.push(frame(addr::result_addressing(t, w, PORT), Kind::Result, 0, t, w, seq, bitmap, vec![7; 64]));
+                tx.push(frame(
+                    addr::result_addressing(t, w, PORT),
+                    Kind::Result,
+                    0,
+                    (t, w, seq),
+                    bitmap,
+                    vec![7; 64],
+                ));
             }
         }
     }
@@ -121,7 +143,8 @@ fn streamed_frames_come_out_as_the_model_says_at_line_rate() {
         "every RESULT to a worker passes"
     );
     // The reads are checked against the model too.
-    card.write(regs::COMMAND.addr, regs::command::SNAPSHOT).expect("snapshot");
+    card.write(regs::COMMAND.addr, regs::command::SNAPSHOT)
+        .expect("snapshot");
     let c_results = card.read(regs::C_RESULTS.addr).expect("C_RESULTS");
     assert_eq!(c_results as usize, results);
     card.read(regs::SLOTS_IN_USE.addr).expect("SLOTS_IN_USE");
