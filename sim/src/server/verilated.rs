@@ -260,31 +260,26 @@ impl SimCard for VerilatedCard {
             if self.in_barrier && self.empty() {
                 self.in_barrier = false;
             }
-            if !self.in_barrier && self.feeding[TX].is_empty() {
-                match tx.front() {
-                    // Checked, a FLUSH or RELEASE: the receive path stops taking frames; it goes
-                    // in alone once the core is empty.
-                    Some(f) if self.check.is_some() && needs_barrier(f) => {
-                        if self.empty() {
-                            let f = tx.pop_front().expect("front");
-                            self.start(TX, &f);
-                            self.in_barrier = true;
-                        }
-                    }
-                    Some(_) => {
-                        let f = tx.pop_front().expect("front");
-                        self.start(TX, &f);
-                    }
-                    None => {}
-                }
-            }
+            // Checked, a FLUSH or RELEASE next from the host: the receive path stops taking
+            // frames, and it goes in alone once the core is empty.
             let barrier_waits = self.check.is_some()
                 && self.feeding[TX].is_empty()
                 && tx.front().is_some_and(|f| needs_barrier(f));
-            if !self.in_barrier && !barrier_waits && self.feeding[RX].is_empty() {
-                if let Some(f) = rx.pop_front() {
-                    self.start(RX, &f);
-                }
+            if !self.in_barrier
+                && self.feeding[TX].is_empty()
+                && (!barrier_waits || self.empty())
+                && let Some(f) = tx.pop_front()
+            {
+                self.start(TX, &f);
+                self.in_barrier = barrier_waits;
+            }
+            let barrier_waits = barrier_waits && self.feeding[TX].is_empty();
+            if !self.in_barrier
+                && !barrier_waits
+                && self.feeding[RX].is_empty()
+                && let Some(f) = rx.pop_front()
+            {
+                self.start(RX, &f);
             }
             if rx.is_empty() && tx.is_empty() && self.empty() {
                 break;
