@@ -6,15 +6,27 @@
 use aggnic_client::{ClientError, PsOptions, PsService, PsTenant, WorkerClient, WorkerOptions};
 use aggnic_driver::{RegisterAccess, SimSocketBackend, TenantConfig, Tenants, Workers};
 use aggnic_proto::world::Rng;
-use aggnic_sim::server::{Config, Faults, Server};
+use aggnic_sim::server::{Config, Faults, Server, VerilatedCard};
 use aggnic_spec::model::Params;
 use aggnic_spec::regs;
 use std::io::IsTerminal;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+/// Which card the demo's sim server hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoCard {
+    /// The verilated core (the parameters it was built with: its pool size, tenants and window).
+    Core,
+    /// The reference model of the core (any pool size).
+    Model,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
+    /// The card: `core` (the Verilog core under Verilator) or `model` (the reference model).
+    #[arg(long, value_enum, default_value_t = DemoCard::Core)]
+    card: DemoCard,
     /// Tenants (training jobs) sharing the card.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=16))]
     tenants: u8,
@@ -30,9 +42,10 @@ pub struct DemoArgs {
     /// Allreduce iterations per worker, each on a new random tensor.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1000))]
     iterations: u32,
-    /// Slots in the card's pool (a power of two); small pools force collisions.
-    #[arg(long, default_value_t = 256, value_parser = parse_slots)]
-    slots: u32,
+    /// Slots in the card's pool (a power of two; small pools force collisions). Only with
+    /// `--card model` (default 256); the core has the pool it was built with.
+    #[arg(long, value_parser = parse_slots)]
+    slots: Option<u32>,
     /// Slots each tenant may hold.
     #[arg(long, default_value_t = 64)]
     quota: u32,
@@ -79,13 +92,31 @@ fn tensors(rng: &mut Rng, iterations: u32, len: usize) -> Vec<Vec<f32>> {
 }
 
 pub fn run(a: &DemoArgs) -> Result<(), String> {
-    let params = Params {
-        lanes: 16,
-        elements: 64,
-        slots: a.slots,
-        tenants: 16,
-        window: 64,
+    let params = match a.card {
+        DemoCard::Core => {
+            let p = aggnic_sim::PARAMS;
+            if a.slots.is_some_and(|s| s != p.slots) {
+                return Err(format!(
+                    "--slots: the verilated core is built with {} slots; rebuild with AGGNIC_SIM_PARAMS=slots=N or use --card model",
+                    p.slots
+                ));
+            }
+            p
+        }
+        DemoCard::Model => Params {
+            lanes: 16,
+            elements: 64,
+            slots: a.slots.unwrap_or(256),
+            tenants: 16,
+            window: 64,
+        },
     };
+    if u32::from(a.tenants) > params.tenants {
+        return Err(format!(
+            "--tenants: the card has {} tenant entries",
+            params.tenants
+        ));
+    }
     let len = a.fragments as usize * usize::from(a.elements);
     let mut rng = Rng::new(a.seed);
     let keys: Vec<u64> = (0..a.tenants).map(|_| rng.next_u64()).collect();
@@ -106,7 +137,11 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
         seed: a.seed,
         ..Faults::default()
     };
-    let server = Server::start_model(config, params).map_err(|e| format!("sim server: {e}"))?;
+    let server = match a.card {
+        DemoCard::Core => Server::start(config, || Ok(VerilatedCard::new())),
+        DemoCard::Model => Server::start_model(config, params),
+    }
+    .map_err(|e| format!("sim server: {e}"))?;
     let connect = || {
         SimSocketBackend::connect_timeout(server.control_path(), Duration::from_secs(5))
             .map_err(|e| format!("sim server control socket: {e}"))
@@ -140,14 +175,18 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
         a.iterations,
         a.fragments,
         a.elements,
-        a.slots,
+        params.slots,
         a.quota,
         a.window,
         a.loss,
         a.duplicate
     );
     println!(
-        "card: the reference model of the core behind the sim server's sockets (network {}, host {}); the PS and every worker are threads with their own UDP sockets",
+        "card: {} behind the sim server's sockets (network {}, host {}); the PS and every worker are threads with their own UDP sockets",
+        match a.card {
+            DemoCard::Core => "the verilated core (Verilog under Verilator, clock by clock)",
+            DemoCard::Model => "the reference model of the core",
+        },
         server.network_addr(),
         server.host_addr()
     );
@@ -191,7 +230,17 @@ pub fn run(a: &DemoArgs) -> Result<(), String> {
         let r = t
             .join()
             .map_err(|_| format!("tenant {tenant} worker {worker}: the thread panicked"))?;
-        results.push(r.map_err(|e| e.to_string())?);
+        // A worker that gave up: say what the card, the server and the PS saw, to tell a dead
+        // card thread or PS from a slow one.
+        results.push(r.map_err(|e| {
+            format!(
+                "{e}\n  card thread running: {}; PS running: {}; PS: {}\n  server: {:?}",
+                server.is_running(),
+                ps.is_running(),
+                ps.report(),
+                server.stats()
+            )
+        })?);
     }
     let verified = verify(&data, &results, usize::from(a.elements))?;
     wait_slots_free(&mut regs_dev)?;

@@ -42,11 +42,13 @@ struct Cli {
 enum Command {
     /// Run allreduce for several tenants through a card, with faults, and check every result.
     ///
-    /// The card is the reference model of the core until the Verilator-simulated core lands.
+    /// The card is the verilated core (`--card core`, the default) or the reference model
+    /// (`--card model`, any pool size).
     ///
     /// Examples:
     ///   aggnic demo
-    ///   aggnic demo --tenants 4 --workers 8 --slots 64 --loss 5 --duplicate 2
+    ///   aggnic demo --tenants 4 --workers 8 --loss 5 --duplicate 2
+    ///   aggnic demo --card model --slots 64
     #[command(verbatim_doc_comment)]
     Demo(demo::DemoArgs),
     /// The simulated card: `aggnic sim serve` serves it over UDP and UNIX sockets.

@@ -40,7 +40,7 @@ enum SimCommand {
 enum CardKind {
     /// The reference model (any parameters).
     Model,
-    /// The verilated core (the parameters it was built with), one frame at a time.
+    /// The verilated core (the parameters it was built with), frames streamed at line rate.
     Core,
 }
 
@@ -61,8 +61,8 @@ struct ServeArgs {
     /// Set CTRL.ENABLE at start (otherwise every network frame passes to the host until it is set).
     #[arg(long)]
     enable: bool,
-    /// The card: `model` (the reference model) or `core` (the verilated hardware, one frame at a
-    /// time).
+    /// The card: `model` (the reference model) or `core` (the verilated hardware; with
+    /// AGGNIC_CARD_CHECK=1 checked against the model frame by frame).
     #[arg(long, value_enum, default_value_t = CardKind::Model)]
     card: CardKind,
     /// int32 lanes per datapath beat (8 or 16).

@@ -326,7 +326,11 @@ impl TenantState {
         if h.kind == Kind::Partial
             && let Some(p) = self.pending.get_mut(h.seq)
         {
+            // The reply restarts the wait: the fragment is flushed again only after another
+            // `flush_after` without news, not at once (an empty PARTIAL would otherwise start the
+            // next FLUSH of the same fragment, a loop as fast as the card answers).
             p.flush_outstanding = false;
+            p.last_activity = now;
         }
         if h.key_or_bitmap == 0 || self.is_final(h.seq) {
             return; // an empty PARTIAL, or a late sum of a fragment already final
@@ -664,6 +668,80 @@ mod tests {
                 prop_assert_eq!(new.pending(), old.pending());
                 prop_assert_eq!(new.next_deadline(), old.next_deadline());
             }
+        }
+    }
+
+    /// An empty PARTIAL (no slot held the fragment) restarts the fragment's wait: the next FLUSH
+    /// comes `flush_after` ticks later, not at once (else each reply starts the next FLUSH, a loop
+    /// as fast as the card answers).
+    #[test]
+    fn an_empty_partial_restarts_the_wait_for_the_next_flush() {
+        let tenants = vec![TenantConfig {
+            tenant: 0,
+            key: 0x5eed,
+            workers: (0..2u8)
+                .map(|w| Endpoint {
+                    worker: w,
+                    addr: Addressing::between(3, 10 + w, PORT),
+                })
+                .collect(),
+            first_seq: 0,
+            initial_salt: 0,
+        }];
+        let cfg = PsConfig {
+            window: 4,
+            control_addr: Addressing::between(2, 1, PORT),
+            flush_after: 5,
+        };
+        let mut ps = Ps::new(cfg, tenants);
+        let forward = frame(
+            &Step::Forward(0, 0, 1, flags::COLLISION, true, vec![1; 3]),
+            0,
+            |_| 0x5eed,
+        )
+        .expect("frame");
+        assert!(ps.on_host_frame(&forward, 0).is_empty());
+        assert_eq!(ps.next_deadline(), Some(5));
+        let flush = ps.on_tick(5);
+        assert_eq!(flush.len(), 1, "one FLUSH after flush_after");
+        assert_eq!(ps.next_deadline(), None, "one FLUSH outstanding at a time");
+        let empty = frame(&Step::Sum(0, Kind::Partial, 1, 0, false, vec![]), 0, |_| 0x5eed).expect("frame");
+        assert!(ps.on_host_frame(&empty, 7).is_empty());
+        assert!(ps.on_tick(7).is_empty(), "no FLUSH right after the PARTIAL");
+        assert_eq!(ps.next_deadline(), Some(12));
+        assert!(ps.on_tick(11).is_empty());
+        assert_eq!(
+            ps.on_tick(12),
+            flush,
+            "the same FLUSH again, flush_after after the PARTIAL"
+        );
+        assert_eq!(ps.stats().flushes, 2);
+    }
+
+    #[test]
+    fn remove_before_is_retain_of_the_serially_later() {
+        for b in [0u32, 1, 5, 1 << 31, (1 << 31) + 1, u32::MAX, u32::MAX - 3] {
+            let keys = [
+                0u32,
+                1,
+                2,
+                4,
+                5,
+                6,
+                1 << 31,
+                (1 << 31) - 1,
+                (1 << 31) + 1,
+                (1 << 31) + 2,
+                u32::MAX,
+                u32::MAX - 4,
+            ];
+            let mut map: BTreeMap<u32, u32> = keys.iter().map(|k| (*k, *k)).collect();
+            let mut expected = map.clone();
+            expected.retain(|s, _| !serial_lt(*s, b));
+            let mut dropped = Vec::new();
+            remove_before(&mut map, b, |v| dropped.push(v));
+            assert_eq!(map, expected, "b = {b}");
+            assert_eq!(dropped.len() + map.len(), keys.len());
         }
     }
 }

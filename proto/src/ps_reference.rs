@@ -137,7 +137,11 @@ impl Ps {
         if h.kind == Kind::Partial
             && let Some(p) = state.pending.get_mut(&h.seq)
         {
+            // The reply restarts the wait: the fragment is flushed again only after another
+            // `flush_after` without news, not at once (an empty PARTIAL would otherwise start the
+            // next FLUSH of the same fragment, a loop as fast as the card answers).
             p.flush_outstanding = false;
+            p.last_activity = now;
         }
         if h.key_or_bitmap == 0 || self.is_final(h.tenant, h.seq) {
             return; // an empty PARTIAL, or a late sum of a fragment already final

@@ -8,8 +8,8 @@
 //! The exported top is the whole core (`aggnic_hdl::core::AggnicCore`, built with [`PARAMS`]).
 //! [`SimNic`] drives AXI4-Lite itself; its streams are driven clock by clock through
 //! `aggnic_spec::bench::CycleCore` (the differential testbench: frames in with random idle cycles,
-//! frames out with random backpressure, checked against the model), frame by frame through
-//! [`server::VerilatedCard`], and as the driver's register access through
+//! frames out with random backpressure, checked against the model), streamed by the sim server
+//! through [`server::VerilatedCard`], and as the driver's register access through
 //! [`backend::SimNicBackend`].
 //!
 //! Set `AGGNIC_VCD=path` to trace every model this process creates (the first one writes `path`,

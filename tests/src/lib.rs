@@ -4,18 +4,38 @@
 
 use aggnic_client::{PsOptions, PsService, PsTenant, WorkerOptions};
 use aggnic_driver::{RegisterAccess, SimSocketBackend, TenantConfig, Tenants, Workers};
-use aggnic_sim::server::{Config, Faults, Handle, Server};
+use aggnic_sim::server::{Config, Faults, Handle, Server, VerilatedCard};
 use aggnic_spec::model::Params;
 use aggnic_spec::regs;
 use std::time::Duration;
 
-/// One tenant of a test: id, key, workers 0..workers, slot quota.
+/// One tenant of a test: id, key, workers 0..workers, slot quota, and the first fragment of its
+/// stream (its `T_WINDOW_BASE`).
 #[derive(Debug, Clone, Copy)]
 pub struct Job {
     pub tenant: u8,
     pub key: u64,
     pub workers: u8,
     pub quota: u32,
+    pub first_seq: u32,
+}
+
+/// The card behind a test's sim server.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Card {
+    /// The reference model with these parameters.
+    Model(Params),
+    /// The verilated core (its build parameters, `aggnic_sim::PARAMS`).
+    Core,
+}
+
+impl Card {
+    pub fn params(self) -> Params {
+        match self {
+            Card::Model(p) => p,
+            Card::Core => aggnic_sim::PARAMS,
+        }
+    }
 }
 
 /// A sim server with its card enabled and the jobs' tenants created through the driver.
@@ -35,11 +55,16 @@ impl Rig {
     ///
     /// # Panics
     /// If the server or the driver fails: the test cannot run.
-    pub fn start(name: &str, params: Params, faults: Faults, jobs: &[Job]) -> Rig {
+    pub fn start(name: &str, card: Card, faults: Faults, jobs: &[Job]) -> Rig {
         let control = std::env::temp_dir().join(format!("aggnic-e2e-{}-{name}.sock", std::process::id()));
         let mut config = Config::new(control);
         config.faults = faults;
-        let server = Server::start_model(config, params).expect("sim server starts");
+        let params = card.params();
+        let server = match card {
+            Card::Model(p) => Server::start_model(config, p),
+            Card::Core => Server::start(config, || Ok(VerilatedCard::new())),
+        }
+        .expect("sim server starts");
         let connect = || {
             SimSocketBackend::connect_timeout(server.control_path(), Duration::from_secs(5))
                 .expect("control socket")
@@ -65,6 +90,12 @@ impl Rig {
             params,
             jobs: jobs.to_vec(),
         };
+        for j in jobs.iter().filter(|j| j.first_seq != 0) {
+            // Staged from the tenant as created: only the window base changes.
+            rig.write(regs::TENANT_SEL.addr, u32::from(j.tenant));
+            rig.write(regs::T_WINDOW_BASE.addr, j.first_seq);
+            rig.write(regs::T_CTRL.addr, regs::t_ctrl::COMMIT | regs::t_ctrl::ENABLE);
+        }
         rig.write(regs::CTRL.addr, regs::ctrl::ENABLE);
         rig
     }
@@ -82,7 +113,10 @@ impl Rig {
         let tenants = self
             .jobs
             .iter()
-            .map(|j| PsTenant::new(j.tenant, j.key, j.workers))
+            .map(|j| PsTenant {
+                first_seq: j.first_seq,
+                ..PsTenant::new(j.tenant, j.key, j.workers)
+            })
             .collect();
         let mut opts = PsOptions::new(tenants);
         opts.window = self.params.window;
@@ -94,6 +128,7 @@ impl Rig {
         let mut o = WorkerOptions::new(job.tenant, w, job.key, u32::from(job.workers));
         o.elements = self.params.elements as usize;
         o.window = self.params.window;
+        o.first_seq = job.first_seq;
         o
     }
 

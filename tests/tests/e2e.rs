@@ -5,10 +5,11 @@
 
 use aggnic_client::{ClientError, WorkerClient};
 use aggnic_sim::server::Faults;
+use aggnic_spec::hash::slot_index;
 use aggnic_spec::model::Params;
 use aggnic_spec::regs;
 use aggnic_spec::rng::Rng;
-use aggnic_tests::{Job, Rig, cpu_sum, exact_tensor};
+use aggnic_tests::{Card, Job, Rig, cpu_sum, exact_tensor};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -43,15 +44,66 @@ fn every_result_is_the_cpu_sum_under_loss_duplication_and_collisions() {
             key: 0x5eed_f00d,
             workers: 4,
             quota: 6,
+            first_seq: 0,
         },
         Job {
             tenant: 3,
             key: 0xfeed_beef_0000_0003,
             workers: 4,
             quota: 6,
+            first_seq: 0,
         },
     ];
-    let mut rig = Rig::start("exact", params, faults(), &jobs);
+    exact_under_faults("exact", Card::Model(params), &jobs);
+}
+
+/// Fragments of one tenant's stream per run: each tensor takes 5 vote fragments and
+/// ceil(n / 64) value fragments.
+fn stream_len() -> u32 {
+    ITERATIONS as u32 * SIZES.iter().map(|n| 5 + n.div_ceil(64) as u32).sum::<u32>()
+}
+
+/// The same through the verilated core, streamed as the sim server does (FLUSH and RELEASE
+/// interleaved with worker frames as on the hardware; `sim/tests/card.rs` checks the streamed core
+/// against the model). Its pool has 1024 slots, too many for two tenants to collide by chance often enough
+/// to test; so the second tenant's stream starts at an offset where, the hash being linear, each
+/// of its fragments hashes to the slot of the first tenant's fragment at the same position (while
+/// both tenants keep their initial salt): every fragment the two have in flight together collides.
+#[test]
+fn through_the_verilated_core_every_result_is_the_cpu_sum_under_loss_duplication_and_collisions() {
+    let slots = aggnic_sim::PARAMS.slots;
+    let len = stream_len();
+    let align = len.next_power_of_two().max(slots);
+    let (a, b) = (1u8, 3u8);
+    let same_slots = |d: u32| (0..len).all(|s| slot_index(a, s, 0, slots) == slot_index(b, s + d, 0, slots));
+    let offset = (1..1 << 20)
+        .map(|m| m * align)
+        .find(|&d| same_slots(d))
+        .expect("an offset where the two streams share slots");
+    let jobs = [
+        Job {
+            tenant: a,
+            key: 0x5eed_f00d,
+            workers: 4,
+            quota: 6,
+            first_seq: 0,
+        },
+        Job {
+            tenant: b,
+            key: 0xfeed_beef_0000_0003,
+            workers: 4,
+            quota: 6,
+            first_seq: offset,
+        },
+    ];
+    exact_under_faults("core", Card::Core, &jobs);
+}
+
+/// Two tenants of 4 workers each run `ITERATIONS` iterations of `SIZES` through the card with
+/// loss and duplication; every result must be the CPU sum, both the card and the PS must have
+/// finished fragments, collisions and resends must have happened, and no slot may stay held.
+fn exact_under_faults(name: &str, card: Card, jobs: &[Job]) {
+    let mut rig = Rig::start(name, card, faults(), jobs);
     let ps = rig.ps().spawn().expect("PS thread");
 
     // data[job][iteration][tensor][worker]
@@ -104,7 +156,13 @@ fn every_result_is_the_cpu_sum_under_loss_duplication_and_collisions() {
     let mut checked = 0;
     for _ in 0..threads.len() {
         let (j, w, result) = rx.recv_timeout(HANG).expect("a worker hung");
-        let got = result.unwrap_or_else(|e| panic!("tenant {} worker {w}: {e}", jobs[j].tenant));
+        let got = result.unwrap_or_else(|e| {
+            panic!(
+                "tenant {} worker {w}: {e} (card thread running: {})",
+                jobs[j].tenant,
+                rig.server.is_running()
+            )
+        });
         for (it, tensors) in got.iter().enumerate() {
             for (k, sum) in tensors.iter().enumerate() {
                 let exact = cpu_sum(&data[j][it][k]);
@@ -125,13 +183,7 @@ fn every_result_is_the_cpu_sum_under_loss_duplication_and_collisions() {
 
     let report = ps.stop().expect("PS ran cleanly");
     eprintln!("PS: {report}");
-    // Each tensor takes 5 vote fragments and ceil(n / 64) value fragments, per tenant.
-    let per_iteration: u64 = SIZES.iter().map(|n| 5 + n.div_ceil(64) as u64).sum();
-    assert_eq!(
-        report.fragments(),
-        2 * ITERATIONS as u64 * per_iteration,
-        "{report}"
-    );
+    assert_eq!(report.fragments(), 2 * u64::from(stream_len()), "{report}");
     assert_eq!(report.pending, 0, "{report}");
     assert!(report.ps.completed_in_card > 0, "{report}");
     assert!(report.ps.completed_in_software > 0, "{report}");
@@ -177,8 +229,9 @@ fn a_worker_that_stops_mid_iteration_makes_the_others_time_out() {
         key: 0xabc,
         workers: 4,
         quota: 16,
+        first_seq: 0,
     };
-    let rig = Rig::start("stop", params, faults(), &[job]);
+    let rig = Rig::start("stop", Card::Model(params), faults(), &[job]);
     let ps = rig.ps().spawn().expect("PS thread");
     let mut rng = Rng::new(9);
     let first: Vec<Vec<f32>> = (0..4).map(|_| exact_tensor(&mut rng, 500)).collect();

@@ -1,6 +1,7 @@
 //! What the server needs of a card: the two frame inputs and register access.
 
 use aggnic_spec::model::{self, Outputs};
+use std::collections::VecDeque;
 use std::fmt;
 
 /// A register access the card refused (an AXI4-Lite error response or timeout on the simulated
@@ -36,6 +37,24 @@ pub trait SimCard {
     fn read(&mut self, addr: u32) -> Result<u32, CardError>;
     /// An AXI4-Lite write of the 32-bit word at byte address `addr`.
     fn write(&mut self, addr: u32, value: u32) -> Result<(), CardError>;
+
+    /// Streams: takes frames from the fronts of the network (`rx`) and host (`tx`) queues as fast
+    /// as the card accepts them, for a bounded stretch of work, and appends the frames that came out
+    /// to `out`. Returns whether the card still has work without new input (frames in its
+    /// pipeline): the server calls it again before it waits for input.
+    ///
+    /// The default takes every queued frame, one at a time through [`SimCard::rx`] and
+    /// [`SimCard::tx`], host frames first: a card whose frames finish at once.
+    fn stream(&mut self, rx: &mut VecDeque<Vec<u8>>, tx: &mut VecDeque<Vec<u8>>, out: &mut Outputs) -> bool {
+        for (queue, host) in [(tx, true), (rx, false)] {
+            while let Some(frame) = queue.pop_front() {
+                let o = if host { self.tx(&frame) } else { self.rx(&frame) };
+                out.to_host.extend(o.to_host);
+                out.to_network.extend(o.to_network);
+            }
+        }
+        false
+    }
 }
 
 impl SimCard for model::Core {

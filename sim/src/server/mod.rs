@@ -38,9 +38,12 @@
 //! # Threads and shutdown
 //!
 //! One thread owns the card (built there by the factory passed to [`Server::start`], so the card
-//! need not be `Send`) and handles events one at a time: datagrams, frames and control commands
-//! reach it in order through a bounded channel from one reader thread per UDP socket and one
-//! thread per control client. Every wait for input times out after 50 ms (a reply to a control
+//! need not be `Send`) and takes events in order: datagrams, frames and control commands reach it
+//! through a bounded channel from one reader thread per UDP socket and one thread per control
+//! client. Worker and PS frames wait in two queues for the card, which takes them with
+//! [`SimCard::stream`] in bounded stretches; between stretches the thread takes every queued
+//! event, so a slow card never blocks the readers (the host side loses nothing; worker frames
+//! past [`RX_QUEUE`] are dropped and counted). A control command drains the queues first. Every wait for input times out after 50 ms (a reply to a control
 //! client that does not read may take 1 s), so [`Handle::shutdown`] (or dropping the [`Handle`])
 //! stops every thread promptly and removes the control socket file. The CLI calls it on SIGINT or SIGTERM.
 
@@ -75,7 +78,13 @@ use std::time::{Duration, Instant};
 /// Frames for the host that wait for the PS's address to be known.
 pub const BACKLOG: usize = 4096;
 /// Events queued for the card thread; past it, reader threads wait (and the OS drops datagrams).
+/// The card thread takes every queued event between stretches of the card's work, so this fills
+/// only if the thread itself stalls.
 const QUEUE: usize = 4096;
+/// Worker frames waiting for the card's receive path; past it, new ones are dropped and counted
+/// ([`Stats::rx_overflow`]), as a NIC drops at a full receive FIFO. Frames from the PS are never
+/// dropped: the host side is lossless.
+pub const RX_QUEUE: usize = 1024;
 /// Longest time any server thread blocks before it checks for shutdown.
 const POLL: Duration = Duration::from_millis(50);
 
@@ -125,6 +134,8 @@ pub struct Stats {
     pub unroutable: u64,
     /// Frames for the host dropped because no PS address was known and the backlog was full.
     pub backlog_dropped: u64,
+    /// Worker frames dropped because the card's receive queue was full ([`RX_QUEUE`]).
+    pub rx_overflow: u64,
     /// Sends that failed.
     pub send_errors: u64,
     /// Control commands the card thread answered (lines that do not parse are answered by the
@@ -147,6 +158,7 @@ impl Stats {
             ("short", self.short),
             ("unroutable", self.unroutable),
             ("backlog_dropped", self.backlog_dropped),
+            ("rx_overflow", self.rx_overflow),
             ("send_errors", self.send_errors),
             ("control", self.control),
             ("lost_up", self.up.lost),
@@ -519,6 +531,9 @@ struct Engine<C> {
     ps: Option<SocketAddr>,
     ps_fixed: bool,
     backlog: VecDeque<Vec<u8>>,
+    /// Frames from workers and from the PS that the card has not taken yet.
+    rx_queue: VecDeque<Vec<u8>>,
+    tx_queue: VecDeque<Vec<u8>>,
     workers: HashMap<(u8, u8), SocketAddr>,
     port: u16,
     up: Lane,
@@ -536,6 +551,8 @@ impl<C: SimCard> Engine<C> {
             ps: config.ps,
             ps_fixed: config.ps.is_some(),
             backlog: VecDeque::new(),
+            rx_queue: VecDeque::new(),
+            tx_queue: VecDeque::new(),
             workers: HashMap::new(),
             port: regs::DEFAULT_UDP_PORT,
             up: Lane::new(config.faults, 1),
@@ -554,23 +571,51 @@ impl<C: SimCard> Engine<C> {
     }
 
     fn run(&mut self, events: &Receiver<Event>, stop: &AtomicBool) {
+        let mut busy = false;
         while !stop.load(Ordering::SeqCst) {
-            let now = Instant::now();
-            let wait = [self.up.next_due(), self.down.next_due()]
-                .into_iter()
-                .flatten()
-                .min()
-                .map_or(POLL, |at| at.saturating_duration_since(now).min(POLL));
-            match events.recv_timeout(wait) {
-                Ok(event) => self.handle(event),
-                Err(RecvTimeoutError::Timeout) => {}
+            // Wait for input only when the card has nothing to do; then take every event that
+            // is already there, so the readers never wait on the card (and the OS never drops
+            // a datagram of the host side because the card is slow).
+            let wait = if busy || !self.rx_queue.is_empty() || !self.tx_queue.is_empty() {
+                Duration::ZERO
+            } else {
+                let now = Instant::now();
+                [self.up.next_due(), self.down.next_due()]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .map_or(POLL, |at| at.saturating_duration_since(now).min(POLL))
+            };
+            let first = match events.recv_timeout(wait) {
+                Ok(event) => Some(event),
+                Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => break,
+            };
+            let queued = std::iter::from_fn(|| events.try_recv().ok()).take(QUEUE);
+            for event in first.into_iter().chain(queued) {
+                self.handle(event);
             }
             self.release_due();
+            busy = self.pump();
             self.stats.up = self.up.counts;
             self.stats.down = self.down.counts;
             *self.shared.lock().unwrap_or_else(|e| e.into_inner()) = self.stats;
         }
+    }
+
+    /// One stretch of the card's work on the queued frames; routes what came out. Returns
+    /// whether the card has more to do without new input.
+    fn pump(&mut self) -> bool {
+        let mut out = aggnic_spec::model::Outputs::default();
+        let busy = self.card.stream(&mut self.rx_queue, &mut self.tx_queue, &mut out);
+        self.route(out);
+        busy
+    }
+
+    /// Every queued frame through the card and out, before a register access, so a command sees
+    /// the card after every frame that came before it.
+    fn drain(&mut self) {
+        while self.pump() || !self.rx_queue.is_empty() || !self.tx_queue.is_empty() {}
     }
 
     fn handle(&mut self, event: Event) {
@@ -588,12 +633,12 @@ impl<C: SimCard> Engine<C> {
                 self.flush_backlog();
                 if !frame.is_empty() {
                     self.stats.host_in += 1;
-                    let out = self.card.tx(&frame);
-                    self.route(out);
+                    self.tx_queue.push_back(frame);
                 }
             }
             Event::Control(request, reply) => {
                 self.stats.control += 1;
+                self.drain();
                 let _ = reply.send(self.control(request));
             }
             Event::Wake => {}
@@ -640,8 +685,12 @@ impl<C: SimCard> Engine<C> {
             return;
         };
         self.workers.insert((tenant, worker), from);
-        let out = self.card.rx(&frame);
-        self.route(out);
+        if self.rx_queue.len() >= RX_QUEUE {
+            // The card's receive FIFO is full: the frame is lost, as on a NIC.
+            self.stats.rx_overflow += 1;
+            return;
+        }
+        self.rx_queue.push_back(frame);
     }
 
     fn route(&mut self, out: aggnic_spec::model::Outputs) {

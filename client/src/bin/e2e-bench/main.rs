@@ -5,8 +5,8 @@
 //! cargo run --release -p aggnic-client --bin e2e-bench
 //! ```
 //!
-//! The end-to-end run starts the sim server in-process (reference model card, real UDP sockets on
-//! loopback), creates the tenants with the driver, runs the PS service and one thread per worker,
+//! The end-to-end run starts the sim server in-process (the reference model as its card, or with
+//! `--card core` the verilated core; real UDP sockets on loopback), creates the tenants with the driver, runs the PS service and one thread per worker,
 //! and times the allreduces from a common start to the last worker's last result. Every result is
 //! checked against the CPU sum: a benchmark of wrong answers is worth nothing.
 
@@ -14,7 +14,7 @@ mod rates;
 
 use aggnic_client::{PsOptions, PsService, PsTenant, WorkerClient, WorkerOptions};
 use aggnic_driver::{RegisterAccess, SimSocketBackend, TenantConfig, Tenants, Workers};
-use aggnic_sim::server::{Config, Faults, Server};
+use aggnic_sim::server::{Config, Faults, Server, VerilatedCard};
 use aggnic_spec::model::Params;
 use aggnic_spec::regs;
 use clap::Parser;
@@ -26,6 +26,10 @@ use std::time::{Duration, Instant};
     about = "End-to-end allreduce throughput on the sim server, and the PS's software aggregation rate"
 )]
 struct Args {
+    /// The card: `model` (the reference model, any pool size) or `core` (the verilated core, the
+    /// parameters it was built with).
+    #[arg(long, value_enum, default_value_t = Card::Model)]
+    card: Card,
     /// Tenants (training jobs).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=16))]
     tenants: u8,
@@ -59,6 +63,12 @@ struct Args {
     /// Only the PS's software aggregation rates and the memory baseline, no end-to-end run.
     #[arg(long)]
     ps_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Card {
+    Model,
+    Core,
 }
 
 struct Figure {
@@ -129,10 +139,19 @@ fn run(a: &Args) -> Result<Vec<Figure>, String> {
 
 /// Allreduce through the sim server: rates, in-card share and the PS's counters.
 fn end_to_end(a: &Args) -> Result<Vec<Figure>, String> {
-    let params = Params {
-        slots: a.slots,
-        tenants: 16,
-        ..Params::DEFAULT
+    let params = match a.card {
+        Card::Model => Params {
+            slots: a.slots,
+            tenants: 16,
+            ..Params::DEFAULT
+        },
+        Card::Core if a.slots != aggnic_sim::PARAMS.slots => {
+            return Err(format!(
+                "--card core: the verilated core is built with {} slots",
+                aggnic_sim::PARAMS.slots
+            ));
+        }
+        Card::Core => aggnic_sim::PARAMS,
     };
     params.validate()?;
     let control = std::env::temp_dir().join(format!("aggnic-e2e-bench-{}.sock", std::process::id()));
@@ -141,7 +160,11 @@ fn end_to_end(a: &Args) -> Result<Vec<Figure>, String> {
         loss_percent: a.loss,
         ..Faults::default()
     };
-    let server = Server::start_model(config, params).map_err(|e| format!("sim server: {e}"))?;
+    let server = match a.card {
+        Card::Model => Server::start_model(config, params),
+        Card::Core => Server::start(config, || Ok(VerilatedCard::new())),
+    }
+    .map_err(|e| format!("sim server: {e}"))?;
     let connect = || {
         SimSocketBackend::connect_timeout(server.control_path(), Duration::from_secs(5))
             .map_err(|e| format!("control socket: {e}"))
