@@ -717,31 +717,4 @@ mod tests {
         );
         assert_eq!(ps.stats().flushes, 2);
     }
-
-    #[test]
-    fn remove_before_is_retain_of_the_serially_later() {
-        for b in [0u32, 1, 5, 1 << 31, (1 << 31) + 1, u32::MAX, u32::MAX - 3] {
-            let keys = [
-                0u32,
-                1,
-                2,
-                4,
-                5,
-                6,
-                1 << 31,
-                (1 << 31) - 1,
-                (1 << 31) + 1,
-                (1 << 31) + 2,
-                u32::MAX,
-                u32::MAX - 4,
-            ];
-            let mut map: BTreeMap<u32, u32> = keys.iter().map(|k| (*k, *k)).collect();
-            let mut expected = map.clone();
-            expected.retain(|s, _| !serial_lt(*s, b));
-            let mut dropped = Vec::new();
-            remove_before(&mut map, b, |v| dropped.push(v));
-            assert_eq!(map, expected, "b = {b}");
-            assert_eq!(dropped.len() + map.len(), keys.len());
-        }
-    }
 }
