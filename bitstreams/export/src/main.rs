@@ -4,13 +4,14 @@
 //! A design is `<block>@<set>`, `<block>` alone meaning `<block>@lanes16`. A set is the default
 //! parameters (`Params::DEFAULT`: 16 lanes, 64 elements, 1024 slots, 16 tenants, window 64) with
 //! dash-separated overrides: `lanes8`, `lanes16-slots4096`, `lanes8-slots4096-elements256`,
-//! `tenants64`, `window32`; `default` is `lanes16`. `--list` prints the blocks.
+//! `tenants64`, `window32`; `default` is `lanes16`. `--list` prints the blocks; `--params SET`
+//! prints a set's parameters as JSON (validated) without exporting anything.
 //!
 //! Part of `bitstreams/build`; not a member of the main workspace (see Cargo.toml).
 
 use aggnic_hdl::Params;
 use aggnic_hdl::axil_regs::AxilRegs;
-use aggnic_hdl::export::export_verilog;
+use aggnic_hdl::export::{core_verilog, export_verilog};
 use aggnic_hdl::header_parse::HeaderParse;
 use aggnic_hdl::saturating_lanes::SaturatingLanes;
 use aggnic_hdl::slot_hash::SlotHash;
@@ -24,14 +25,17 @@ struct BlockDef {
     name: &'static str,
     uses: &'static [&'static str],
     what: &'static str,
-    export: fn(Params) -> String,
+    /// The Verilog, or why this set has none (e.g. a geometry `core_verilog` does not instantiate).
+    export: fn(Params) -> Result<String, String>,
 }
 
-fn lanes(p: Params) -> String {
+fn lanes(p: Params) -> Result<String, String> {
     match p.lanes {
-        8 => export_verilog(&mut SaturatingLanes::<8>::default()),
-        16 => export_verilog(&mut SaturatingLanes::<16>::default()),
-        n => panic!("no SaturatingLanes<{n}> instance (lanes is 8 or 16)"),
+        8 => Ok(export_verilog(&mut SaturatingLanes::<8>::default())),
+        16 => Ok(export_verilog(&mut SaturatingLanes::<16>::default())),
+        n => Err(format!(
+            "no SaturatingLanes<{n}> instance (lanes is 8 or 16)"
+        )),
     }
 }
 
@@ -40,31 +44,31 @@ const BLOCKS: &[BlockDef] = &[
         name: "slot_hash",
         uses: &[],
         what: "H3 slot hash, registered",
-        export: |_| export_verilog(&mut SlotHash::default()),
+        export: |_| Ok(export_verilog(&mut SlotHash::default())),
     },
     BlockDef {
         name: "header_parse",
         uses: &[],
         what: "header beat classify/check/decode, combinational",
-        export: |_| export_verilog(&mut HeaderParse::default()),
+        export: |_| Ok(export_verilog(&mut HeaderParse::default())),
     },
     BlockDef {
         name: "update_decide",
         uses: &["elements", "tenants", "window"],
         what: "UPDATE verdict, combinational",
-        export: |p| export_verilog(&mut UpdateDecide::new(p)),
+        export: |p| Ok(export_verilog(&mut UpdateDecide::new(p))),
     },
     BlockDef {
         name: "window_next",
         uses: &["window"],
         what: "one tenant's window step, combinational",
-        export: |p| export_verilog(&mut WindowNext::new(p)),
+        export: |p| Ok(export_verilog(&mut WindowNext::new(p))),
     },
     BlockDef {
         name: "window",
         uses: &["window"],
         what: "one tenant's window, registered",
-        export: |p| export_verilog(&mut Window::new(p)),
+        export: |p| Ok(export_verilog(&mut Window::new(p))),
     },
     BlockDef {
         name: "saturating_lanes",
@@ -73,10 +77,16 @@ const BLOCKS: &[BlockDef] = &[
         export: lanes,
     },
     BlockDef {
+        name: "core",
+        uses: &["lanes", "elements", "slots", "tenants", "window"],
+        what: "the whole core AggnicCore (16 lanes; pool geometries of export::core_verilog)",
+        export: core_verilog,
+    },
+    BlockDef {
         name: "axil_regs",
         uses: &["lanes", "elements", "slots", "tenants", "window"],
         what: "AXI4-Lite register slave",
-        export: |p| export_verilog(&mut AxilRegs::new(p)),
+        export: |p| Ok(export_verilog(&mut AxilRegs::new(p))),
     },
 ];
 
@@ -107,6 +117,14 @@ fn parse_set(set: &str) -> Result<Params, String> {
     Ok(p)
 }
 
+/// `{"lanes": .., "elements": .., "slots": .., "tenants": .., "window": ..}`.
+fn params_json(p: Params) -> String {
+    format!(
+        "{{\"lanes\": {}, \"elements\": {}, \"slots\": {}, \"tenants\": {}, \"window\": {}}}",
+        p.lanes, p.elements, p.slots, p.tenants, p.window
+    )
+}
+
 fn run(args: &[String]) -> Result<(), String> {
     if args.first().map(String::as_str) == Some("--list") {
         for b in BLOCKS {
@@ -114,8 +132,19 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         return Ok(());
     }
+    if args.len() == 2 && args[0] == "--params" {
+        let set = &args[1];
+        // The parameters of a set, validated, as JSON: `bitstreams/build` sizes the core's pool
+        // from them before (or instead of) exporting it.
+        let p = parse_set(set)?;
+        println!("{}", params_json(p));
+        return Ok(());
+    }
     let [out, designs @ ..] = args else {
-        return Err("usage: aggnic-bitstreams-export OUT_DIR <block>[@<set>]... | --list".into());
+        return Err(
+            "usage: aggnic-bitstreams-export OUT_DIR <block>[@<set>]... | --list | --params SET"
+                .into(),
+        );
     };
     let out = PathBuf::from(out);
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -126,21 +155,17 @@ fn run(args: &[String]) -> Result<(), String> {
             .find(|b| b.name == name)
             .ok_or_else(|| format!("unknown block `{name}` (see --list)"))?;
         let p = parse_set(set)?;
-        let verilog = (block.export)(p);
+        let verilog = (block.export)(p).map_err(|e| format!("{design}: {e}"))?;
         let stem = format!("{name}.{set}");
         let v = out.join(format!("{stem}.v"));
         std::fs::write(&v, verilog).map_err(|e| format!("{}: {e}", v.display()))?;
         let uses: Vec<String> = block.uses.iter().map(|u| format!("\"{u}\"")).collect();
         let json = format!(
             "{{\"block\": \"{name}\", \"set\": \"{set}\", \"what\": \"{}\", \"params_used\": [{}], \
-             \"params\": {{\"lanes\": {}, \"elements\": {}, \"slots\": {}, \"tenants\": {}, \"window\": {}}}}}\n",
+             \"params\": {}}}\n",
             block.what,
             uses.join(", "),
-            p.lanes,
-            p.elements,
-            p.slots,
-            p.tenants,
-            p.window
+            params_json(p)
         );
         let j = out.join(format!("{stem}.json"));
         std::fs::write(&j, json).map_err(|e| format!("{}: {e}", j.display()))?;
