@@ -212,7 +212,10 @@ impl Pieces {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aggnic_spec::model::saturating_add;
+    // The pieces as they were kept before the shared buffer (one `Vec` per piece, the sum
+    // computed from zero in the documented order): the old PS's, kept as its oracle. The new code
+    // must agree in every lane and flag.
+    use crate::ps_reference::Pieces as Reference;
     use proptest::prelude::*;
 
     #[test]
@@ -259,65 +262,6 @@ mod tests {
         assert_eq!(p.covered(), 0);
         assert!(p.add_copy(0, &[5]), "the length is forgotten too");
         assert_eq!(p.total(0b1), Some((vec![5], false)));
-    }
-
-    /// The pieces as they were kept before the shared buffer: one `Vec` per piece, the sum
-    /// computed from zero in the documented order. The new code must agree in every lane and flag.
-    #[derive(Default)]
-    struct Reference {
-        hardware: Vec<(Vec<i32>, bool)>,
-        hardware_bitmap: u64,
-        copies: std::collections::BTreeMap<u8, Vec<i32>>,
-        elements: Option<usize>,
-    }
-
-    impl Reference {
-        fn fits(&mut self, lanes: &[i32]) -> bool {
-            *self.elements.get_or_insert(lanes.len()) == lanes.len()
-        }
-        fn add_hardware(&mut self, bitmap: u64, sum: Vec<i32>, overflow: bool) -> bool {
-            if bitmap & self.hardware_bitmap != 0 || !self.fits(&sum) {
-                return false;
-            }
-            self.hardware_bitmap |= bitmap;
-            self.hardware.push((sum, overflow));
-            true
-        }
-        fn add_copy(&mut self, worker: u8, lanes: Vec<i32>) -> bool {
-            if self.copies.contains_key(&worker) || !self.fits(&lanes) {
-                return false;
-            }
-            self.copies.insert(worker, lanes);
-            true
-        }
-        fn covered(&self) -> u64 {
-            self.copies.keys().fold(self.hardware_bitmap, |m, w| m | 1 << w)
-        }
-        fn total(&self, mask: u64) -> Option<(Vec<i32>, bool)> {
-            if self.covered() & mask != mask || self.hardware_bitmap & !mask != 0 {
-                return None;
-            }
-            let mut acc = vec![0i32; self.elements?];
-            let mut overflow = false;
-            let copies = self
-                .copies
-                .iter()
-                .filter(|(w, _)| (self.hardware_bitmap | !mask) >> **w & 1 == 0);
-            for (lanes, flag) in self
-                .hardware
-                .iter()
-                .map(|(s, o)| (s, *o))
-                .chain(copies.map(|(_, l)| (l, false)))
-            {
-                overflow |= flag;
-                for (a, x) in acc.iter_mut().zip(lanes) {
-                    let (s, sat) = saturating_add(*a, *x);
-                    *a = s;
-                    overflow |= sat;
-                }
-            }
-            Some((acc, overflow))
-        }
     }
 
     #[derive(Debug, Clone)]

@@ -327,7 +327,7 @@ use aggnic_spec::model::saturating_add;
 
 /// Hardware pieces (disjoint bitmaps) and per-worker software copies of one fragment.
 #[derive(Debug, Clone, Default)]
-struct Pieces {
+pub(crate) struct Pieces {
     hardware: Vec<(Vec<i32>, bool)>,
     hardware_bitmap: u64,
     copies: BTreeMap<u8, Vec<i32>>,
