@@ -22,16 +22,7 @@ fn tenants() -> Tenants<SimNicBackend> {
 fn update(tenant: u8, worker: u8, seq: u32, key: u64, lanes: &[i32]) -> Vec<u8> {
     Frame {
         addr: Addressing::between(worker + 2, 1, regs::DEFAULT_UDP_PORT),
-        header: Header {
-            kind: Kind::Update,
-            flags: 0,
-            tenant,
-            worker,
-            elements: 0,
-            seq,
-            salt: 0,
-            key_or_bitmap: key,
-        },
+        header: Header::update(tenant, worker, seq, 0, key),
         payload: lanes.to_vec(),
     }
     .encode()

@@ -111,17 +111,11 @@ fn tenant_life_cycle() {
 
 /// One worker's UPDATE datagram (the aggregation header and the lanes) for the network socket.
 fn datagram(tenant: u8, worker: u8, seq: u32, key: u64, lanes: &[i32]) -> Vec<u8> {
-    use aggnic_spec::wire::{HEADER_LEN, Header, Kind};
+    use aggnic_spec::wire::{HEADER_LEN, Header};
     let mut h = [0u8; HEADER_LEN];
     Header {
-        kind: Kind::Update,
-        flags: 0,
-        tenant,
-        worker,
         elements: lanes.len() as u16,
-        seq,
-        salt: 0,
-        key_or_bitmap: key,
+        ..Header::update(tenant, worker, seq, 0, key)
     }
     .encode(&mut h);
     let mut d = h.to_vec();

@@ -215,14 +215,14 @@ impl Worker {
 
     fn frame(&self, index: usize, flag: u8) -> Vec<u8> {
         let header = Header {
-            kind: Kind::Update,
             flags: flag,
-            tenant: self.cfg.tenant,
-            worker: self.cfg.worker,
-            elements: 0, // set by encode
-            seq: self.seq_of(index),
-            salt: self.salt_of(index),
-            key_or_bitmap: self.cfg.key,
+            ..Header::update(
+                self.cfg.tenant,
+                self.cfg.worker,
+                self.seq_of(index),
+                self.salt_of(index),
+                self.cfg.key,
+            )
         };
         Frame {
             addr: self.cfg.addr,

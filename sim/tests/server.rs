@@ -93,16 +93,7 @@ fn wait_stat(c: &mut ControlClient, name: &str, done: impl Fn(u64) -> bool) -> u
 fn update(tenant: u8, worker: u8, key: u64, seq: u32, lanes: Vec<i32>) -> Frame {
     Frame {
         addr: addr::update_addressing(tenant, worker, PORT),
-        header: Header {
-            kind: Kind::Update,
-            flags: 0,
-            tenant,
-            worker,
-            elements: 0,
-            seq,
-            salt: 0,
-            key_or_bitmap: key,
-        },
+        header: Header::update(tenant, worker, seq, 0, key),
         payload: lanes,
     }
 }

@@ -481,14 +481,8 @@ impl Traffic {
         Frame {
             addr: Addressing::between(worker.wrapping_add(2), 1, port),
             header: Header {
-                kind: Kind::Update,
                 flags,
-                tenant: job.id,
-                worker,
-                elements: 0,
-                seq,
-                salt: job.salt,
-                key_or_bitmap: job.entry.key,
+                ..Header::update(job.id, worker, seq, job.salt, job.entry.key)
             },
             payload,
         }

@@ -268,6 +268,20 @@ pub struct Header {
 }
 
 impl Header {
+    /// A worker's UPDATE header, no flags (`elements` is filled in by [`Frame::encode`]).
+    pub fn update(tenant: u8, worker: u8, seq: u32, salt: u16, key: u64) -> Header {
+        Header {
+            kind: Kind::Update,
+            flags: 0,
+            tenant,
+            worker,
+            elements: 0,
+            seq,
+            salt,
+            key_or_bitmap: key,
+        }
+    }
+
     pub fn encode(&self, out: &mut [u8; HEADER_LEN]) {
         out[field::MAGIC.offset] = MAGIC;
         out[field::VERSION.offset] = VERSION;

@@ -13,7 +13,7 @@ use aggnic_spec::hash::slot_index;
 use aggnic_spec::model::{TenantEntry, tenant_writes};
 use aggnic_spec::regs::{self, ctrl};
 use aggnic_spec::rng::Rng;
-use aggnic_spec::wire::{Addressing, Frame, Header, Kind};
+use aggnic_spec::wire::{Addressing, Frame, Header};
 use std::time::Instant;
 
 /// A tenant of `workers` members (ids 0..workers) with every slot as quota.
@@ -38,16 +38,7 @@ fn configure(b: &mut Bench<SimNic>, tenant: u8, workers: u32) -> TenantEntry {
 fn update(tenant: u8, key: u64, worker: u8, seq: u32, salt: u16, lanes: &[i32]) -> Vec<u8> {
     Frame {
         addr: Addressing::between(worker + 2, 1, regs::DEFAULT_UDP_PORT),
-        header: Header {
-            kind: Kind::Update,
-            flags: 0,
-            tenant,
-            worker,
-            elements: 0,
-            seq,
-            salt,
-            key_or_bitmap: key,
-        },
+        header: Header::update(tenant, worker, seq, salt, key),
         payload: lanes.to_vec(),
     }
     .encode()

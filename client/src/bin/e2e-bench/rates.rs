@@ -8,7 +8,7 @@
 use aggnic_proto::{Endpoint, Frames, Ps, PsConfig, TenantConfig};
 use aggnic_sim::server::addr;
 use aggnic_spec::regs::DEFAULT_UDP_PORT;
-use aggnic_spec::wire::{Frame, Header, Kind, flags};
+use aggnic_spec::wire::{Frame, Header, flags};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -25,14 +25,8 @@ pub fn ps_software_rate(workers: u8, elements: usize, min_time: Duration) -> f64
                 Frame {
                     addr: addr::update_addressing(tenant, w, port),
                     header: Header {
-                        kind: Kind::Update,
                         flags: flags::COLLISION,
-                        tenant,
-                        worker: w,
-                        elements: 0,
-                        seq,
-                        salt: 0,
-                        key_or_bitmap: key,
+                        ..Header::update(tenant, w, seq, 0, key)
                     },
                     payload: (0..elements as i32).map(|i| i * 3 - seq as i32).collect(),
                 }
