@@ -9,8 +9,13 @@
 //!   RELEASE) with `B` read cycles reserved behind a FLUSH, or a FLUSH_CMD sweep step. Output
 //!   credits are reserved here, so nothing after this point ever stalls.
 //! - S0 header fields and frame checks; S1 slot hash; S2 slot metadata read; S3 tenant lookup;
-//!   S4 the decision, the metadata and tenant writes (forwarded to the next ops), payload beats
-//!   into the lane store; S5 the header patch; S7 lane sums out, the output beat, counters.
+//!   S4 the decision, the metadata write (forwarded to the next ops), payload beats into the lane
+//!   store; S5 the tenant state write (window, slots in use; forwarded to the decision two clocks
+//!   later) and the header patch; S7 lane sums out, the output beat, counters.
+//! - Ops that read tenant state (aggregation frames, FLUSH, RELEASE, sweep steps) are never issued
+//!   in consecutive clocks: a one-beat one holds the next issue for a clock (`hold_head`), so the
+//!   decision and the window update are in different clocks. Only one-beat ops pay it (RELEASE,
+//!   a sweep step, a malformed or forged one-beat aggregation frame): UPDATEs have payload beats.
 //! - Output buffer: RESULTs and PARTIALs are stored whole, because their OVERFLOW flag (in the
 //!   header) is known at their last beat; the flag is ORed into the header as it leaves.
 
@@ -230,6 +235,9 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     sweep_slot: DFF<Bits<16>>,
     sweep_tenant: DFF<Bits<8>>,
     sweep_tail_left: DFF<Bits<8>>,
+    /// The op issued last clock was a one-beat op that may read and change tenant state: no such
+    /// op may follow it at once, so that S4 has the state after it (it is written at S5).
+    hold_head: DFF<Bit>,
     issue: Signal<Local, Op>,
     issue_data: Signal<Local, Bits<BEAT_BITS>>,
     rx_pop: Signal<Local, Bit>,
@@ -325,6 +333,29 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     pk_tenant: DFF<Bits<8>>,
     flush_go: DFF<Bit>,
     flush_slot: DFF<Bits<SLOT_BITS>>,
+
+    // S5: the tenant state change decided at S4 (`m_*`: the state the decision saw and the change).
+    m_valid: DFF<Bit>,
+    m_tenant: DFF<Bits<8>>,
+    m_mark: DFF<Bit>,
+    m_seq: DFF<Bits<32>>,
+    m_inc: DFF<Bit>,
+    m_dec: DFF<Bit>,
+    m_base: DFF<Bits<32>>,
+    m_done: DFF<Bits<64>>,
+    m_slots: DFF<Bits<32>>,
+    // S5: the header patch values chosen at S4.
+    h_patch: DFF<Bit>,
+    h_kind: DFF<Bits<8>>,
+    h_flags: DFF<Bits<8>>,
+    h_elements: DFF<Bits<16>>,
+    h_bitmap: DFF<Bits<64>>,
+    h_ip_len: DFF<Bits<16>>,
+    h_udp_len: DFF<Bits<16>>,
+    h_ip_csum: DFF<Bits<16>>,
+    h_ip_rest: DFF<Bits<16>>,
+    /// Recompute the IPv4 checksum (RESULT, PARTIAL).
+    h_recsum: DFF<Bit>,
 
     // S5..S7.
     s5_data: DFF<Bits<BEAT_BITS>>,
@@ -539,6 +570,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             sweep_slot: Default::default(),
             sweep_tenant: Default::default(),
             sweep_tail_left: Default::default(),
+            hold_head: Default::default(),
             issue: Default::default(),
             issue_data: Default::default(),
             rx_pop: Default::default(),
@@ -628,6 +660,25 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             pk_tenant: Default::default(),
             flush_go: Default::default(),
             flush_slot: Default::default(),
+            m_valid: Default::default(),
+            m_tenant: Default::default(),
+            m_mark: Default::default(),
+            m_seq: Default::default(),
+            m_inc: Default::default(),
+            m_dec: Default::default(),
+            m_base: Default::default(),
+            m_done: Default::default(),
+            m_slots: Default::default(),
+            h_patch: Default::default(),
+            h_kind: Default::default(),
+            h_flags: Default::default(),
+            h_elements: Default::default(),
+            h_bitmap: Default::default(),
+            h_ip_len: Default::default(),
+            h_udp_len: Default::default(),
+            h_ip_csum: Default::default(),
+            h_ip_rest: Default::default(),
+            h_recsum: Default::default(),
             s5_data: Default::default(),
             s5_ctl: Default::default(),
             s6_data: Default::default(),
@@ -670,6 +721,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             sweep_slot,
             sweep_tenant,
             sweep_tail_left,
+            hold_head,
             s0_op,
             s0_data,
             s0_bytes,
@@ -712,6 +764,25 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             pk_tenant,
             flush_go,
             flush_slot,
+            m_valid,
+            m_tenant,
+            m_mark,
+            m_seq,
+            m_inc,
+            m_dec,
+            m_base,
+            m_done,
+            m_slots,
+            h_patch,
+            h_kind,
+            h_flags,
+            h_elements,
+            h_bitmap,
+            h_ip_len,
+            h_udp_len,
+            h_ip_csum,
+            h_ip_rest,
+            h_recsum,
             s5_data,
             s5_ctl,
             s6_data,
@@ -891,6 +962,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
                 }
                 self.in_pkt.d.next = !self.rx_in.rd_beat.val().last;
             }
+        } else if self.hold_head.q.val() {
+            // The clock after a one-beat head op: no new op (see `hold_head`).
         } else if self.sweeping.q.val() {
             self.issue.next.valid = true;
             self.issue.next.kind = self.k_sweep.val();
@@ -949,6 +1022,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.ctrl_beat.d.next = self.tx_in.rd_beat.val().data;
         }
         self.rx_in.rd_pop.next = self.rx_pop.val();
+        self.hold_head.d.next = self.issue.val().valid
+            & self.issue.val().first
+            & self.issue.val().last
+            & ((self.issue.val().kind != self.k_rx.val()) | self.rx_in.rd_beat.val().snf);
         if self.sweep_tail_left.q.val() != 0 {
             self.sweep_tail_left.d.next = self.sweep_tail_left.q.val() - 1;
         }
@@ -1108,26 +1185,40 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             | (self.ctrl_hdr.val() & self.held.val())
             | self.sweep_hit.val();
         self.op_tenant.next = self.s4_hdr.q.val().tenant;
-        self.wnext.base.next = self.cur_base.val();
-        self.wnext.done.next = self.cur_done.val();
-        self.wnext.mark.next = self.complete.val() | self.is_release.val();
-        self.wnext.seq.next = self.s4_hdr.q.val().seq;
-        self.regs.mark.next = self.complete.val() | self.is_release.val();
-        self.regs.mark_tenant.next = self.op_tenant.val();
-        self.regs.mark_seq.next = self.s4_hdr.q.val().seq;
-        self.regs.slot_tenant.next = self.op_tenant.val();
-        self.regs.slot_inc.next = self.slot_inc.val();
-        self.regs.slot_dec.next = self.slot_dec.val();
-        self.f_valid.d.next = self.head_op.val();
-        self.f_tenant.d.next = self.op_tenant.val();
+        self.m_valid.d.next =
+            self.slot_inc.val() | self.slot_dec.val() | self.complete.val() | self.is_release.val();
+        self.m_tenant.d.next = self.op_tenant.val();
+        self.m_mark.d.next = self.complete.val() | self.is_release.val();
+        self.m_seq.d.next = self.s4_hdr.q.val().seq;
+        self.m_inc.d.next = self.slot_inc.val();
+        self.m_dec.d.next = self.slot_dec.val();
+        self.m_base.d.next = self.cur_base.val();
+        self.m_done.d.next = self.cur_done.val();
+        self.m_slots.d.next = self.cur_slots.val();
+
+        // S5: the tenant state change is written to the table and forwarded to the S4 decision two
+        // clocks after the one that made it (`hold_head` keeps the clock between free of ops that
+        // read the state).
+        self.wnext.base.next = self.m_base.q.val();
+        self.wnext.done.next = self.m_done.q.val();
+        self.wnext.mark.next = self.m_mark.q.val();
+        self.wnext.seq.next = self.m_seq.q.val();
+        self.regs.mark.next = self.m_valid.q.val() & self.m_mark.q.val();
+        self.regs.mark_tenant.next = self.m_tenant.q.val();
+        self.regs.mark_seq.next = self.m_seq.q.val();
+        self.regs.slot_tenant.next = self.m_tenant.q.val();
+        self.regs.slot_inc.next = self.m_valid.q.val() & self.m_inc.q.val();
+        self.regs.slot_dec.next = self.m_valid.q.val() & self.m_dec.q.val();
+        self.f_valid.d.next = self.m_valid.q.val();
+        self.f_tenant.d.next = self.m_tenant.q.val();
         self.f_base.d.next = self.wnext.next_base.val();
         self.f_done.d.next = self.wnext.next_done.val();
-        self.f_slots.d.next = self.cur_slots.val();
-        if self.slot_inc.val() & !self.slot_dec.val() {
-            self.f_slots.d.next = self.cur_slots.val() + 1;
+        self.f_slots.d.next = self.m_slots.q.val();
+        if self.m_inc.q.val() & !self.m_dec.q.val() {
+            self.f_slots.d.next = self.m_slots.q.val() + 1;
         }
-        if self.slot_dec.val() & !self.slot_inc.val() {
-            self.f_slots.d.next = self.cur_slots.val() - 1;
+        if self.m_dec.q.val() & !self.m_inc.q.val() {
+            self.f_slots.d.next = self.m_slots.q.val() - 1;
         }
 
         // Counters, counted when the op leaves (OVERFLOWS is known only then).
@@ -1191,37 +1282,17 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.n_ip_len.next = self.ip_base.val() + (self.p_elements.val() << 2);
             self.n_udp_len.next = self.udp_base.val() + (self.p_elements.val() << 2);
         }
-        self.csum_sum.next =
-            bit_cast::<20, 16>(self.s4_hdr.q.val().ip_rest) + bit_cast::<20, 16>(self.n_ip_len.val());
-        self.csum_fold.next = (self.csum_sum.val() & 0xffff) + (self.csum_sum.val() >> 16);
-        self.csum_fold2.next = (self.csum_fold.val() & 0xffff) + (self.csum_fold.val() >> 16);
-        self.n_ip_csum.next = self.s4_hdr.q.val().ip_csum;
-        if self.complete.val() | self.is_flush.val() {
-            self.n_ip_csum.next = !self.csum_fold2.val().get_bits::<16>(0);
-        }
         self.patch.next = self.fwd.val() | self.complete.val() | self.is_flush.val();
-        self.patched.next = (self.s4_data.q.val() & self.patch_keep.val())
-            | (bit_cast::<BEAT_BITS, 16>(((self.n_ip_len.val() & 0xff) << 8) | (self.n_ip_len.val() >> 8))
-                << self.at_ip_len.val())
-            | (bit_cast::<BEAT_BITS, 16>(((self.n_ip_csum.val() & 0xff) << 8) | (self.n_ip_csum.val() >> 8))
-                << self.at_ip_csum.val())
-            | (bit_cast::<BEAT_BITS, 16>(((self.n_udp_len.val() & 0xff) << 8) | (self.n_udp_len.val() >> 8))
-                << self.at_udp_len.val())
-            | (bit_cast::<BEAT_BITS, 8>(self.n_kind.val()) << self.at_kind.val())
-            | (bit_cast::<BEAT_BITS, 8>(self.n_flags.val()) << self.at_flags.val())
-            | (bit_cast::<BEAT_BITS, 16>(
-                ((self.n_elements.val() & 0xff) << 8) | (self.n_elements.val() >> 8),
-            ) << self.at_elements.val())
-            | (bit_cast::<BEAT_BITS, 64>(
-                ((self.n_bitmap.val() & 0xff) << 56)
-                    | ((self.n_bitmap.val() & 0xff00) << 40)
-                    | ((self.n_bitmap.val() & 0xff_0000) << 24)
-                    | ((self.n_bitmap.val() & 0xff00_0000_u64) << 8)
-                    | ((self.n_bitmap.val() >> 8) & 0xff00_0000_u64)
-                    | ((self.n_bitmap.val() >> 24) & 0xff_0000)
-                    | ((self.n_bitmap.val() >> 40) & 0xff00)
-                    | (self.n_bitmap.val() >> 56),
-            ) << self.at_bitmap.val());
+        self.h_patch.d.next = self.head_op.val() & self.patch.val();
+        self.h_kind.d.next = self.n_kind.val();
+        self.h_flags.d.next = self.n_flags.val();
+        self.h_elements.d.next = self.n_elements.val();
+        self.h_bitmap.d.next = self.n_bitmap.val();
+        self.h_ip_len.d.next = self.n_ip_len.val();
+        self.h_udp_len.d.next = self.n_udp_len.val();
+        self.h_ip_csum.d.next = self.s4_hdr.q.val().ip_csum;
+        self.h_ip_rest.d.next = self.s4_hdr.q.val().ip_rest;
+        self.h_recsum.d.next = self.complete.val() | self.is_flush.val();
 
         // The op's decision, kept for its later beats.
         if self.head_op.val() {
@@ -1305,11 +1376,45 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         }
         self.s5_ctl.d.next = self.ctl.val();
         self.s5_data.d.next = self.s4_data.q.val();
-        if self.head_op.val() & self.patch.val() {
-            self.s5_data.d.next = self.patched.val();
+
+        // S5: the header patch, from the values S4 chose.
+        self.csum_sum.next =
+            bit_cast::<20, 16>(self.h_ip_rest.q.val()) + bit_cast::<20, 16>(self.h_ip_len.q.val());
+        self.csum_fold.next = (self.csum_sum.val() & 0xffff) + (self.csum_sum.val() >> 16);
+        self.csum_fold2.next = (self.csum_fold.val() & 0xffff) + (self.csum_fold.val() >> 16);
+        self.n_ip_csum.next = self.h_ip_csum.q.val();
+        if self.h_recsum.q.val() {
+            self.n_ip_csum.next = !self.csum_fold2.val().get_bits::<16>(0);
         }
+        self.patched.next = (self.s5_data.q.val() & self.patch_keep.val())
+            | (bit_cast::<BEAT_BITS, 16>(
+                ((self.h_ip_len.q.val() & 0xff) << 8) | (self.h_ip_len.q.val() >> 8),
+            ) << self.at_ip_len.val())
+            | (bit_cast::<BEAT_BITS, 16>(((self.n_ip_csum.val() & 0xff) << 8) | (self.n_ip_csum.val() >> 8))
+                << self.at_ip_csum.val())
+            | (bit_cast::<BEAT_BITS, 16>(
+                ((self.h_udp_len.q.val() & 0xff) << 8) | (self.h_udp_len.q.val() >> 8),
+            ) << self.at_udp_len.val())
+            | (bit_cast::<BEAT_BITS, 8>(self.h_kind.q.val()) << self.at_kind.val())
+            | (bit_cast::<BEAT_BITS, 8>(self.h_flags.q.val()) << self.at_flags.val())
+            | (bit_cast::<BEAT_BITS, 16>(
+                ((self.h_elements.q.val() & 0xff) << 8) | (self.h_elements.q.val() >> 8),
+            ) << self.at_elements.val())
+            | (bit_cast::<BEAT_BITS, 64>(
+                ((self.h_bitmap.q.val() & 0xff) << 56)
+                    | ((self.h_bitmap.q.val() & 0xff00) << 40)
+                    | ((self.h_bitmap.q.val() & 0xff_0000) << 24)
+                    | ((self.h_bitmap.q.val() & 0xff00_0000_u64) << 8)
+                    | ((self.h_bitmap.q.val() >> 8) & 0xff00_0000_u64)
+                    | ((self.h_bitmap.q.val() >> 24) & 0xff_0000)
+                    | ((self.h_bitmap.q.val() >> 40) & 0xff00)
+                    | (self.h_bitmap.q.val() >> 56),
+            ) << self.at_bitmap.val());
         self.s6_ctl.d.next = self.s5_ctl.q.val();
         self.s6_data.d.next = self.s5_data.q.val();
+        if self.h_patch.q.val() {
+            self.s6_data.d.next = self.patched.val();
+        }
         self.s7_ctl.d.next = self.s6_ctl.q.val();
         self.s7_data.d.next = self.s6_data.q.val();
 
@@ -1405,6 +1510,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.s6_ctl.d.next.valid = false;
             self.s7_ctl.d.next.valid = false;
             self.f_valid.d.next = false;
+            self.m_valid.d.next = false;
+            self.h_patch.d.next = false;
+            self.hold_head.d.next = false;
             self.flush_go.d.next = false;
             self.tx_in_pkt.d.next = false;
         }

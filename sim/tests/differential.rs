@@ -82,3 +82,25 @@ fn core_matches_the_model_under_heavy_backpressure() {
         16,
     );
 }
+
+#[test]
+fn sweeps_free_back_to_back_slots_of_one_tenant() {
+    let mut b = Bench::new(
+        SimNic::new(),
+        PARAMS,
+        0xd1f_0004,
+        Stalls {
+            input_idle: 0,
+            output_stall: 0,
+        },
+    );
+    let mut t = Traffic::new(PARAMS, 0xd1f_0005);
+    t.configure(&mut b, 2);
+    let held = t.hold_and_sweep(&mut b, 6);
+    b.check_registers();
+    // Enough held slots that consecutive sweep steps free slots of the tenant back to back.
+    assert!(held > PARAMS.window * 6 / 2, "held {held}");
+    t.run(&mut b, 2_000);
+    t.flush_held(&mut b);
+    b.check_registers();
+}

@@ -572,6 +572,34 @@ impl Traffic {
         }
     }
 
+    /// Fills the pool with one tenant's half-done fragments and sweeps them out with FLUSH_CMD:
+    /// the sweep frees many slots of one tenant in consecutive steps, each changing the tenant's
+    /// slot count (a read-modify-write hazard the random mix rarely hits). Job 0 becomes a
+    /// two-member job; only worker 0 sends, a window of fragments per round, with a fresh salt
+    /// each round so that the fragments land on other slots. Returns the slots held at the sweeps
+    /// (the model's count), summed over the rounds.
+    pub fn hold_and_sweep<C: CycleCore>(&mut self, b: &mut Bench<C>, rounds: u32) -> u32 {
+        let mut held = 0;
+        for _ in 0..rounds {
+            let mut job = self.jobs[0].clone();
+            job.entry.mask = 0b11;
+            job.entry.quota = self.params.slots;
+            job.entry.window_base = b.model.tenant(job.id).map_or(0, |t| t.base);
+            job.salt = self.rng.next_u32() as u16;
+            Self::commit(b, &job);
+            self.jobs[0] = job.clone();
+            for d in 0..self.params.window {
+                let f = self.update(&job, 0, job.entry.window_base.wrapping_add(d), 0);
+                b.send_rx(&f);
+            }
+            b.drain();
+            held += b.model.tenant(job.id).map_or(0, |t| t.slots_in_use);
+            b.write(regs::FLUSH_CMD.addr, flush_cmd::START | u32::from(job.id));
+        }
+        b.drain();
+        held
+    }
+
     /// Runs `frames` frames of traffic through the bench.
     pub fn run<C: CycleCore>(&mut self, b: &mut Bench<C>, frames: u64) {
         let start = b.seen.frames_in;
