@@ -376,6 +376,13 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     tx_route_pass: Signal<Local, Bit>,
     tx_route_ctrl: Signal<Local, Bit>,
     tx_bad: Signal<Local, Bit>,
+    /// A stored frame's route, parsed from its first beat the clock before (`tx_r_ok`: that beat
+    /// is still the head): the parse stays off the buffer's read-pointer path.
+    tx_r_ok: DFF<Bit>,
+    tx_r_pass: DFF<Bit>,
+    tx_r_ctrl: DFF<Bit>,
+    tx_sel_pass: Signal<Local, Bit>,
+    tx_sel_ctrl: Signal<Local, Bit>,
     tx_pop: Signal<Local, Bit>,
     tx_bump: Signal<Local, Bits<CORE_COUNTERS>>,
     // Receive output.
@@ -695,6 +702,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             tx_route_pass: Default::default(),
             tx_route_ctrl: Default::default(),
             tx_bad: Default::default(),
+            tx_r_ok: Default::default(),
+            tx_r_pass: Default::default(),
+            tx_r_ctrl: Default::default(),
+            tx_sel_pass: Default::default(),
+            tx_sel_ctrl: Default::default(),
             tx_pop: Default::default(),
             tx_bump: Default::default(),
             out_ovf: Default::default(),
@@ -792,7 +804,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             ovf_acc,
             written,
             tx_in_pkt,
-            tx_pass
+            tx_pass,
+            tx_r_ok,
+            tx_r_pass,
+            tx_r_ctrl
         );
         self.regs.clock.next = self.clock.val();
         self.rx_in.clock.next = self.clock.val();
@@ -878,6 +893,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         }
         self.tx_route_pass.next =
             !self.tx_in.rd_beat.val().snf | (!self.tx_bad.val() & !self.tx_route_ctrl.val());
+        self.tx_r_pass.d.next = self.tx_route_pass.val();
+        self.tx_r_ctrl.d.next = self.tx_route_ctrl.val();
+        // Cut-through frames pass without a parse; a stored one waits a clock for its route.
+        self.tx_sel_pass.next = !self.tx_in.rd_beat.val().snf | self.tx_r_pass.q.val();
+        self.tx_sel_ctrl.next = self.tx_in.rd_beat.val().snf & self.tx_r_ctrl.q.val();
         self.tx_pop.next = false;
         self.tx_bump.next = 0.into();
         self.m_axis_tx_tvalid.next = false;
@@ -887,32 +907,37 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         }
         if self.tx_in.rd_valid.val()
             & !self.tx_in_pkt.q.val()
-            & (!self.tx_in.rd_beat.val().snf | self.tx_in.rd_complete.val())
+            & (!self.tx_in.rd_beat.val().snf | (self.tx_in.rd_complete.val() & self.tx_r_ok.q.val()))
         {
-            if self.tx_route_pass.val() {
+            if self.tx_sel_pass.val() {
                 self.m_axis_tx_tvalid.next = true;
                 self.tx_pop.next = self.m_axis_tx_tready.val();
-            } else if self.tx_route_ctrl.val() {
+            } else if self.tx_sel_ctrl.val() {
                 self.tx_pop.next = !self.ctrl_valid.q.val();
             } else {
                 self.tx_pop.next = true;
             }
             if self.tx_pop.val() {
                 self.tx_bump.next = self.c_tx_frames.val();
-                if self.tx_route_pass.val() {
+                if self.tx_sel_pass.val() {
                     self.tx_bump.next = self.c_tx_frames.val() | self.c_tx_pass.val();
                 }
-                if !self.tx_route_pass.val() & !self.tx_route_ctrl.val() {
+                if !self.tx_sel_pass.val() & !self.tx_sel_ctrl.val() {
                     self.tx_bump.next = self.c_tx_frames.val() | self.c_malformed.val();
                 }
                 self.tx_in_pkt.d.next = !self.tx_in.rd_beat.val().last;
-                self.tx_pass.d.next = self.tx_route_pass.val();
+                self.tx_pass.d.next = self.tx_sel_pass.val();
             }
         }
         if self.tx_pop.val() & self.tx_in_pkt.q.val() & self.tx_in.rd_beat.val().last {
             self.tx_in_pkt.d.next = false;
         }
         self.tx_in.rd_pop.next = self.tx_pop.val();
+        self.tx_r_ok.d.next = self.tx_in.rd_valid.val()
+            & !self.tx_in_pkt.q.val()
+            & self.tx_in.rd_beat.val().snf
+            & self.tx_in.rd_complete.val()
+            & !self.tx_pop.val();
         self.m_axis_tx_tdata.next = self.tx_in.rd_beat.val().data;
         self.tx_keep_shift.next = self.full_beat.val() - self.tx_in.rd_beat.val().bytes;
         self.m_axis_tx_tkeep.next = self.ones_keep.val();
@@ -1017,7 +1042,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         if self.ctrl_take.val() {
             self.ctrl_valid.d.next = false;
         }
-        if self.tx_pop.val() & !self.tx_in_pkt.q.val() & self.tx_route_ctrl.val() {
+        if self.tx_pop.val() & !self.tx_in_pkt.q.val() & self.tx_sel_ctrl.val() {
             self.ctrl_valid.d.next = true;
             self.ctrl_beat.d.next = self.tx_in.rd_beat.val().data;
         }
@@ -1515,6 +1540,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.hold_head.d.next = false;
             self.flush_go.d.next = false;
             self.tx_in_pkt.d.next = false;
+            self.tx_r_ok.d.next = false;
         }
     }
 }

@@ -67,6 +67,10 @@ pub struct SlotMeta<const A: usize> {
     w2_en: DFF<Bit>,
     w2_addr: DFF<Bits<A>>,
     w2_data: DFF<Meta>,
+    /// The forwarding compares, made a clock early (off the read data's path): the write of the
+    /// clock before (`w1`) and of two clocks before (`w2`) hit the slot being read.
+    hit1: DFF<Bit>,
+    hit2: DFF<Bit>,
     clearing: DFF<Bit>,
     clr: DFF<Bits<A>>,
     last: Constant<Bits<A>>,
@@ -109,6 +113,8 @@ impl<const A: usize> SlotMeta<A> {
             w2_en: Default::default(),
             w2_addr: Default::default(),
             w2_data: Default::default(),
+            hit1: Default::default(),
+            hit2: Default::default(),
             clearing: Default::default(),
             clr: Default::default(),
             last: Constant::new(((1u64 << A) - 1).to_bits()),
@@ -137,7 +143,8 @@ impl<const A: usize> Logic for SlotMeta<A> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, ram_q, a1, a2, w1_en, w1_addr, w1_data, w2_en, w2_addr, w2_data, clearing, clr
+            self, clock, ram_q, a1, a2, w1_en, w1_addr, w1_data, w2_en, w2_addr, w2_data, hit1, hit2,
+            clearing, clr
         );
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
@@ -176,12 +183,15 @@ impl<const A: usize> Logic for SlotMeta<A> {
         self.w2_addr.d.next = self.w1_addr.q.val();
         self.w2_data.d.next = self.w1_data.q.val();
 
-        // Forwarding: the newest in-flight write to the slot wins.
+        // Forwarding: the newest in-flight write to the slot wins. Next clock `a2` is `a1` now,
+        // `w1` is this clock's write and `w2` is `w1` now.
+        self.hit1.d.next = self.wa.val() == self.a1.q.val();
+        self.hit2.d.next = self.w1_addr.q.val() == self.a1.q.val();
         self.rd_data.next = self.ram_q.q.val();
-        if self.w2_en.q.val() & (self.w2_addr.q.val() == self.a2.q.val()) {
+        if self.w2_en.q.val() & self.hit2.q.val() {
             self.rd_data.next = self.w2_data.q.val();
         }
-        if self.w1_en.q.val() & (self.w1_addr.q.val() == self.a2.q.val()) {
+        if self.w1_en.q.val() & self.hit1.q.val() {
             self.rd_data.next = self.w1_data.q.val();
         }
         self.ready.next = !self.clearing.q.val() & !self.reset.val();

@@ -142,6 +142,9 @@ pub struct UpdateDecide {
     frames: Signal<Local, Bit>,
     bitmap: Signal<Local, Bits<64>>,
     done_now: Signal<Local, Bit>,
+    /// A claim or a join would complete the sum: computed beside the decision, not after it.
+    claim_done: Signal<Local, Bit>,
+    join_done: Signal<Local, Bit>,
     /// Counter words built one bit at a time (`#[hdl_gen]` cannot assign single bits).
     cb: [Signal<Local, Bits<CORE_COUNTERS>>; 4],
     tb: [Signal<Local, Bits<TENANT_COUNTERS>>; 11],
@@ -245,6 +248,8 @@ impl UpdateDecide {
             frames: Default::default(),
             bitmap: Default::default(),
             done_now: Default::default(),
+            claim_done: Default::default(),
+            join_done: Default::default(),
             cb: Default::default(),
             tb: Default::default(),
         }
@@ -332,8 +337,10 @@ impl Logic for UpdateDecide {
         if self.v_join.val() {
             self.bitmap.next = self.s_bitmap.val() | self.wbit.val();
         }
+        self.claim_done.next = self.wbit.val() == self.t_mask.val();
+        self.join_done.next = (self.s_bitmap.val() | self.wbit.val()) == self.t_mask.val();
         self.done_now.next =
-            (self.v_claim.val() | self.v_join.val()) & (self.bitmap.val() == self.t_mask.val());
+            (self.v_claim.val() & self.claim_done.val()) | (self.v_join.val() & self.join_done.val());
 
         self.forward_flag.next = 0.into();
         if self.f_window.val() {

@@ -10,9 +10,9 @@
 //!   tenants in a table (read, compute, write back).
 //! - [`Window`]: one tenant's window in registers, one mark (or load) per clock.
 //!
-//! The trailing-ones count does not loop over bits: `y = !x & (x + 1)` isolates the lowest clear
-//! bit of `x` (0 when `x` is all ones), and bit `k` of its index is the OR of the bits of `y`
-//! whose index has bit `k` set (six masks); bit 6 is "all ones". Every step stays at 64 bits.
+//! The trailing-ones count does not loop over bits: `y = !z & (z + 1)` isolates the lowest clear
+//! bit of `z` (`done >> 1`, which has one: bit 63), and bit `k` of its index is the OR of the bits
+//! of `y` whose index has bit `k` set (six masks). Every step stays at 64 bits.
 
 use aggnic_spec::model::Params;
 use rust_hdl::prelude::*;
@@ -29,9 +29,15 @@ fn index_bit_mask(b: usize) -> u64 {
 }
 
 /// The next window after marking `seq` (when `mark`), combinational.
+///
+/// Bit 0 of `done` is always clear (the window's invariant: `base` is not final), so marking
+/// anything but `base` itself never slides, and marking `base` slides by 1 + the trailing ones of
+/// `done >> 1`. That slide depends on `done` alone, so it is computed beside `seq - base` rather
+/// than after it (the core's tenant state update is on this path).
 #[derive(LogicBlock, Debug)]
 pub struct WindowNext {
     pub base: Signal<In, Bits<32>>,
+    /// Bit 0 clear (see above).
     pub done: Signal<In, Bits<64>>,
     /// Mark `seq` final; when clear the window passes through unchanged.
     pub mark: Signal<In, Bit>,
@@ -41,17 +47,16 @@ pub struct WindowNext {
 
     window: Constant<Bits<32>>,
     one: Constant<Bits<64>>,
-    ones: Constant<Bits<64>>,
     index_masks: [Constant<Bits<64>>; INDEX_BITS],
     d: Signal<Local, Bits<32>>,
     hit: Signal<Local, Bit>,
-    /// `done` with the marked bit set.
-    x: Signal<Local, Bits<64>>,
-    /// The lowest clear bit of `x`, one-hot (0 when `x` is all ones).
+    /// `done >> 1`: bit 63 clear, so it has a clear bit.
+    z: Signal<Local, Bits<64>>,
+    /// The lowest clear bit of `z`, one-hot.
     y: Signal<Local, Bits<64>>,
-    /// The trailing-ones count of `x`, built one bit at a time.
-    slide: [Signal<Local, Bits<SLIDE_BITS>>; SLIDE_BITS + 1],
-    amount: Signal<Local, Bits<SLIDE_BITS>>,
+    /// The trailing-ones count of `z`, built one bit at a time.
+    ones: [Signal<Local, Bits<SLIDE_BITS>>; INDEX_BITS + 1],
+    tz: Signal<Local, Bits<SLIDE_BITS>>,
 }
 
 impl WindowNext {
@@ -68,14 +73,13 @@ impl WindowNext {
             next_done: Default::default(),
             window: Constant::new(params.window.to_bits()),
             one: Constant::new(1u64.to_bits()),
-            ones: Constant::new(u64::MAX.to_bits()),
             index_masks: std::array::from_fn(|b| Constant::new(index_bit_mask(b).to_bits())),
             d: Default::default(),
             hit: Default::default(),
-            x: Default::default(),
+            z: Default::default(),
             y: Default::default(),
-            slide: Default::default(),
-            amount: Default::default(),
+            ones: Default::default(),
+            tz: Default::default(),
         }
     }
 }
@@ -85,29 +89,29 @@ impl Logic for WindowNext {
     fn update(&mut self) {
         self.d.next = self.seq.val() - self.base.val();
         self.hit.next = self.mark.val() & (self.d.val() < self.window.val());
-        // `d` < window <= 64 when it counts, so its low 6 bits are all of it.
-        self.x.next = self.done.val() | (self.one.val() << self.d.val().get_bits::<6>(0));
-        self.y.next = !self.x.val() & (self.x.val() + self.one.val());
-        self.slide[0].next = 0.into();
+        // The slide if `base` is marked, from `done` alone.
+        self.z.next = self.done.val() >> 1;
+        self.y.next = !self.z.val() & (self.z.val() + self.one.val());
+        self.ones[0].next = 0.into();
         for b in 0..INDEX_BITS {
-            self.slide[b + 1].next = self.slide[b]
+            self.ones[b + 1].next = self.ones[b]
                 .val()
                 .replace_bit(b, (self.y.val() & self.index_masks[b].val()) != 0);
         }
-        for n in INDEX_BITS..(INDEX_BITS + 1) {
-            self.slide[n + 1].next = self.slide[n]
-                .val()
-                .replace_bit(n, self.x.val() == self.ones.val());
-        }
         // A one-pass loop: array indices in `#[hdl_gen]` must be literals or loop variables.
-        for n in SLIDE_BITS..(SLIDE_BITS + 1) {
-            self.amount.next = self.slide[n].val();
+        for n in INDEX_BITS..(INDEX_BITS + 1) {
+            self.tz.next = self.ones[n].val();
         }
         self.next_base.next = self.base.val();
         self.next_done.next = self.done.val();
         if self.hit.val() {
-            self.next_base.next = self.base.val() + bit_cast::<32, SLIDE_BITS>(self.amount.val());
-            self.next_done.next = self.x.val() >> self.amount.val();
+            if self.d.val() == 0 {
+                self.next_base.next = self.base.val() + 1 + bit_cast::<32, SLIDE_BITS>(self.tz.val());
+                self.next_done.next = self.z.val() >> self.tz.val();
+            } else {
+                // `d` < window <= 64 here, so its low 6 bits are all of it.
+                self.next_done.next = self.done.val() | (self.one.val() << self.d.val().get_bits::<6>(0));
+            }
         }
     }
 }
