@@ -440,6 +440,12 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
     /// If `params` does not match the const parameters, or is not a 16-lane set whose packet fits
     /// half the buffers.
     pub fn new(params: Params) -> Self {
+        Self::reporting_lanes(params, params.lanes)
+    }
+
+    /// As [`AggnicCore::new`], with `lanes` in the capability register instead of `params.lanes`:
+    /// the 8-lane core (`core8`) wraps this one in width converters.
+    pub fn reporting_lanes(params: Params, lanes: u32) -> Self {
         params.validate().expect("valid parameters");
         assert_eq!(params.lanes as usize, LANES, "the 512-bit core has 16 lanes");
         assert_eq!(params.slots, 1 << SLOT_BITS, "SLOT_BITS = log2(slots)");
@@ -507,7 +513,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s_axil_rresp: Default::default(),
             s_axil_rvalid: Default::default(),
             s_axil_rready: Default::default(),
-            regs: AxilRegs::new(params),
+            regs: AxilRegs::new(Params { lanes, ..params }),
             rx_in: PacketFifo::new(b as usize + 1),
             rx_out: PacketFifo::new(b as usize + 1),
             tx_in: PacketFifo::new(b as usize + 1),

@@ -1,7 +1,9 @@
 //! Verilog export of the blocks and of the whole core.
 
 use crate::Params;
+use crate::beat_lanes::LANES;
 use crate::core::AggnicCore;
+use crate::core8::{AggnicCore8, inner_params};
 use crate::lane_store::{beat_bits, beats};
 use rust_hdl::prelude::*;
 
@@ -14,44 +16,64 @@ pub fn export_verilog<B: Block>(uut: &mut B) -> String {
 
 /// Pool sizes (log2 slots) and lane-store address widths the core is built for. rust-hdl sizes
 /// RAMs by const generics, so each exportable set is one instantiation here; add a row to export
-/// another.
+/// another. `$core` is `AggnicCore` or `AggnicCore8`; `$geometry` the 16-lane parameters its lane
+/// store is sized by.
 macro_rules! core_sets {
-    ($params:expr, $(($s:literal, $a:literal)),* $(,)?) => {{
+    ($core:ident, $params:expr, $geometry:expr, $(($s:literal, $a:literal)),* $(,)?) => {{
         let p = $params;
-        let slot_bits = p.slots.trailing_zeros() as usize;
-        let sum_bits = slot_bits + beat_bits(beats(p));
+        let g = $geometry;
+        let slot_bits = g.slots.trailing_zeros() as usize;
+        let sum_bits = slot_bits + beat_bits(beats(g));
         match (slot_bits, sum_bits) {
-            $(($s, $a) => Ok(export_verilog(&mut AggnicCore::<$s, $a>::new(p))),)*
+            $(($s, $a) => Ok(export_verilog(&mut $core::<$s, $a>::new(p))),)*
             _ => Err(format!(
                 "no core instantiation for {} slots x {} beats (log2 slots {slot_bits}, lane-store address {sum_bits} bits); supported: {}",
                 p.slots,
-                beats(p),
+                beats(g),
                 [$(format!("({}, {})", $s, $a)),*].join(" ")
             )),
         }
     }};
 }
 
-/// The whole core's Verilog for `params` (16 lanes).
+/// The whole core's Verilog for `params`: [`AggnicCore`] at 16 lanes (512-bit streams),
+/// [`AggnicCore8`] at 8 (256-bit streams, the same ports otherwise).
 ///
 /// # Errors
-/// If `params` is invalid, not 16 lanes, or a pool geometry with no instantiation (see
-/// `core_sets!`).
+/// If `params` is invalid or a pool geometry with no instantiation (see `core_sets!`).
 pub fn core_verilog(params: Params) -> Result<String, String> {
     params.validate()?;
-    if params.lanes != 16 {
-        return Err(format!(
-            "the core has a 512-bit datapath (16 lanes), not {}",
-            params.lanes
-        ));
-    }
     // The core is a large value (every 512-bit register inline): build it on a big stack.
     std::thread::Builder::new()
         .stack_size(1 << 30)
         .spawn(move || {
             // (log2 slots, log2 slots + log2 beats): 16 slots x 4 beats (tests), 1024 and 4096
-            // slots x 4 and 16 beats (64 and 256 elements).
-            core_sets!(params, (4, 6), (10, 12), (10, 14), (12, 14), (12, 16))
+            // slots x 4 and 16 beats (64 and 256 elements). The 8-lane core holds a 16-lane one,
+            // so both take the same rows.
+            if params.lanes as usize == LANES {
+                core_sets!(
+                    AggnicCore,
+                    params,
+                    params,
+                    (4, 6),
+                    (10, 12),
+                    (10, 14),
+                    (12, 14),
+                    (12, 16)
+                )
+            } else {
+                let g = inner_params(params);
+                core_sets!(
+                    AggnicCore8,
+                    params,
+                    g,
+                    (4, 6),
+                    (10, 12),
+                    (10, 14),
+                    (12, 14),
+                    (12, 16)
+                )
+            }
         })
         .map_err(|e| format!("spawning the export thread: {e}"))?
         .join()

@@ -13,9 +13,11 @@
 pub mod axil_regs;
 pub mod beat_lanes;
 pub mod core;
+pub mod core8;
 #[cfg(test)]
 mod core_tests;
 pub mod export;
+pub mod gearbox;
 pub mod header_parse;
 pub mod lane_store;
 pub mod packet_fifo;

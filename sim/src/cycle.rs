@@ -4,21 +4,27 @@
 use crate::SimNic;
 use aggnic_spec::bench::{BEAT_BYTES, Beat, CycleCore, Inputs, Outputs};
 
-/// `tdata` as Verilator holds a 512-bit port: 32-bit words, byte `4i` in the low byte of word `i`.
-fn words(b: &Beat) -> [u32; BEAT_BYTES / 4] {
+/// `tdata` as Verilator holds a wide port: `N` 32-bit words (16 at 512 bits, 8 at 256, as the
+/// generated port struct says), byte `4i` in the low byte of word `i`.
+fn words<const N: usize>(b: &Beat) -> [u32; N] {
     std::array::from_fn(|i| u32::from_le_bytes(b.data[4 * i..4 * i + 4].try_into().expect("4 bytes")))
 }
 
-fn keep(b: &Beat) -> u64 {
-    if b.bytes as usize >= BEAT_BYTES {
+/// `tkeep` of `b`, as the port's integer type (`u64` at 512 bits, `u32` at 256).
+fn keep<T: TryFrom<u64>>(b: &Beat) -> T {
+    let keep = if b.bytes as usize >= BEAT_BYTES {
         u64::MAX
     } else {
         (1u64 << b.bytes) - 1
-    }
+    };
+    T::try_from(keep)
+        .ok()
+        .unwrap_or_else(|| panic!("a {}-byte beat wider than the port", b.bytes))
 }
 
-/// A beat off an output port; `tkeep` must be contiguous from byte 0.
-fn beat(data: &[u32; BEAT_BYTES / 4], keep: u64, last: u8) -> Beat {
+/// A beat off an output port of `N` words; `tkeep` must be contiguous from byte 0.
+fn beat<const N: usize>(data: &[u32; N], keep: impl Into<u64>, last: u8) -> Beat {
+    let keep: u64 = keep.into();
     assert_eq!(
         keep & keep.wrapping_add(1),
         0,

@@ -5,7 +5,9 @@
 //! once per clock cycle; [`SimNic`] is the testbench on top: reset, clock, and AXI4-Lite master
 //! transactions with optional seeded random stalls, checked against the AXI handshake rules.
 //!
-//! The exported top is the whole core (`aggnic_hdl::core::AggnicCore`, built with [`PARAMS`]).
+//! The exported top is the whole core (`aggnic_hdl::core::AggnicCore`, built with [`PARAMS`]; at
+//! `lanes = 8` `aggnic_hdl::core8::AggnicCore8`, 256-bit streams, the stream widths following the
+//! verilated ports).
 //! [`SimNic`] drives AXI4-Lite itself; its streams are driven clock by clock through
 //! `aggnic_spec::bench::CycleCore` (the differential testbench: frames in with random idle cycles,
 //! frames out with random backpressure, checked against the model), streamed by the sim server

@@ -71,6 +71,8 @@ fn every_mapped_word_reads_as_the_reset_model() {
     assert_eq!(sim.axil_read(regs::CORE_TYPE.addr), regs::CORE_BLOCK_TYPE);
     assert_eq!(sim.axil_read(regs::TENANT_TYPE.addr), regs::TENANT_BLOCK_TYPE);
     assert_eq!(sim.axil_read(regs::CAP_SLOTS.addr), PARAMS.slots);
+    // The export's lanes (8 or 16), not the inner core's: the 8-lane core holds a 16-lane one.
+    assert_eq!(sim.axil_read(regs::CAP_LANES.addr), PARAMS.lanes);
     assert_eq!(
         sim.axil_read(regs::UDP_PORT.addr),
         u32::from(regs::DEFAULT_UDP_PORT)

@@ -14,10 +14,16 @@ use crate::rng::Rng;
 use crate::wire::{self, Addressing, Frame, Header, Kind, flags};
 use std::collections::VecDeque;
 
-/// Bytes per beat of the core's 512-bit streams.
+/// Bytes per beat of the widest core's streams (512-bit, 16 lanes).
 pub const BEAT_BYTES: usize = 64;
 
-/// One AXI4-Stream beat: `bytes` valid bytes from byte 0 (`tkeep` contiguous).
+/// Bytes per beat of a core built with `params`: its `lanes` int32 lanes (64 or 32).
+pub fn beat_bytes(params: Params) -> usize {
+    params.lanes as usize * wire::LANE_BYTES
+}
+
+/// One AXI4-Stream beat: `bytes` valid bytes from byte 0 (`tkeep` contiguous). `data` is sized
+/// for the widest beat; a narrower core's beats use its first [`beat_bytes`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Beat {
     pub data: [u8; BEAT_BYTES],
@@ -88,9 +94,9 @@ pub struct Seen {
     pub barriers: u64,
 }
 
-/// Splits a frame into beats.
-pub fn beats(frame: &[u8]) -> Vec<Beat> {
-    let chunks: Vec<&[u8]> = frame.chunks(BEAT_BYTES).collect();
+/// Splits a frame into the beats of a core built with `params` (see [`beat_bytes`]).
+pub fn beats(frame: &[u8], params: Params) -> Vec<Beat> {
+    let chunks: Vec<&[u8]> = frame.chunks(beat_bytes(params)).collect();
     let n = chunks.len();
     chunks
         .into_iter()
@@ -123,6 +129,8 @@ pub struct Bench<C: CycleCore> {
     got_tx: Vec<u8>,
     /// Clocks a drained core needs to empty its pipeline: the longest latency, with margin.
     settle_clocks: u64,
+    /// Bytes of every beat but a frame's last.
+    beat_bytes: usize,
 }
 
 impl<C: CycleCore> Bench<C> {
@@ -140,7 +148,8 @@ impl<C: CycleCore> Bench<C> {
             expect_tx: VecDeque::new(),
             got_rx: Vec::new(),
             got_tx: Vec::new(),
-            settle_clocks: 64 + 4 * u64::from(params.elements.div_ceil(16)),
+            settle_clocks: 64 + 4 * u64::from(params.elements.div_ceil(params.lanes)),
+            beat_bytes: beat_bytes(params),
         };
         // The slot metadata's reset sweep.
         b.idle(u64::from(params.slots) + 8);
@@ -151,7 +160,7 @@ impl<C: CycleCore> Bench<C> {
     pub fn send_rx(&mut self, frame: &[u8]) {
         let out = self.model.rx(frame);
         self.expect(out);
-        self.rx_beats.extend(beats(frame));
+        self.rx_beats.extend(beats(frame, self.model.params()));
         self.seen.frames_in += 1;
     }
 
@@ -159,7 +168,7 @@ impl<C: CycleCore> Bench<C> {
     pub fn send_tx(&mut self, frame: &[u8]) {
         let out = self.model.tx(frame);
         self.expect(out);
-        self.tx_beats.extend(beats(frame));
+        self.tx_beats.extend(beats(frame, self.model.params()));
         self.seen.frames_in += 1;
     }
 
@@ -230,6 +239,7 @@ impl<C: CycleCore> Bench<C> {
                 b,
                 "m_axis_rx",
                 &mut self.seen,
+                self.beat_bytes,
             );
         }
         if inputs.tx_out_ready
@@ -241,15 +251,28 @@ impl<C: CycleCore> Bench<C> {
                 b,
                 "m_axis_tx",
                 &mut self.seen,
+                self.beat_bytes,
             );
         }
         out
     }
 
-    fn collect(got: &mut Vec<u8>, expect: &mut VecDeque<Vec<u8>>, b: &Beat, port: &str, seen: &mut Seen) {
+    fn collect(
+        got: &mut Vec<u8>,
+        expect: &mut VecDeque<Vec<u8>>,
+        b: &Beat,
+        port: &str,
+        seen: &mut Seen,
+        beat_bytes: usize,
+    ) {
         assert!(
-            b.last || b.bytes as usize == BEAT_BYTES,
-            "{port}: a beat short of 64 bytes without tlast"
+            b.last || b.bytes as usize == beat_bytes,
+            "{port}: a beat short of {beat_bytes} bytes without tlast"
+        );
+        assert!(
+            (1..=beat_bytes).contains(&(b.bytes as usize)),
+            "{port}: a beat of {} bytes on a {beat_bytes}-byte stream",
+            b.bytes
         );
         got.extend_from_slice(&b.data[..b.bytes as usize]);
         if b.last {

@@ -79,7 +79,7 @@ const BLOCKS: &[BlockDef] = &[
     BlockDef {
         name: "core",
         uses: &["lanes", "elements", "slots", "tenants", "window"],
-        what: "the whole core AggnicCore (16 lanes; pool geometries of export::core_verilog)",
+        what: "the whole core: AggnicCore at 16 lanes, AggnicCore8 (width converters around it) at 8; pool geometries of export::core_verilog",
         export: core_verilog,
     },
     BlockDef {

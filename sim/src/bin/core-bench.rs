@@ -13,7 +13,7 @@ use aggnic_spec::hash::slot_index;
 use aggnic_spec::model::{TenantEntry, tenant_writes};
 use aggnic_spec::regs::{self, ctrl};
 use aggnic_spec::rng::Rng;
-use aggnic_spec::wire::{Addressing, Frame, Header};
+use aggnic_spec::wire::{Addressing, Frame, Header, PAYLOAD_OFFSET};
 use std::time::Instant;
 
 /// A tenant of `workers` members (ids 0..workers) with every slot as quota.
@@ -47,8 +47,13 @@ fn update(tenant: u8, key: u64, worker: u8, seq: u32, salt: u16, lanes: &[i32]) 
 /// Queues `frames` and clocks the core with no idle input and no backpressure until they are all
 /// taken; returns accepted beats per clock over that time and the payload share of those beats.
 fn saturate(b: &mut Bench<SimNic>, frames: &[Vec<u8>]) -> (f64, f64) {
-    let beats: u64 = frames.iter().map(|f| bench::beats(f).len() as u64).sum();
-    let payload: u64 = frames.iter().map(|f| bench::beats(f).len() as u64 - 1).sum();
+    let beats: u64 = frames.iter().map(|f| bench::beats(f, PARAMS).len() as u64).sum();
+    // The header is one 512-bit beat, two 256-bit ones.
+    let header_beats = PAYLOAD_OFFSET.div_ceil(bench::beat_bytes(PARAMS)) as u64;
+    let payload: u64 = frames
+        .iter()
+        .map(|f| bench::beats(f, PARAMS).len() as u64 - header_beats)
+        .sum();
     let (c0, b0) = (b.seen.cycles, b.seen.beats_in);
     for f in frames {
         b.send_rx(f);
@@ -211,7 +216,7 @@ fn main() {
         for w in 0..workers {
             let f = update(0, e.key, w, seq, 0, &lanes);
             b.model.rx(&f);
-            for beat in bench::beats(&f) {
+            for beat in bench::beats(&f, PARAMS) {
                 loop {
                     let o = b.core.cycle(&Inputs {
                         rx: Some(beat.clone()),
@@ -255,7 +260,7 @@ fn main() {
     let mut sim = SimNic::new();
     CycleCore::reset(&mut sim);
     let f = update(0, 1, 0, 0, 0, &vec![5; PARAMS.elements as usize]);
-    let beats = bench::beats(&f);
+    let beats = bench::beats(&f, PARAMS);
     let start = Instant::now();
     let mut clocks = 0u64;
     while start.elapsed().as_secs_f64() < 2.0 {

@@ -33,15 +33,17 @@ use aggnic_spec::wire::{HEADER_OFFSET, Kind, field};
 use std::collections::VecDeque;
 
 /// Idle clocks after a frame was taken: more than the longest path from the input to the last
-/// output beat of a packet (input buffer, 8 pipeline stages, output buffer, `B + 1` beats).
+/// output beat of a packet (input buffer, 8 pipeline stages, output buffer, `B + 1` beats of the
+/// port's width).
 fn settle_clocks(params: Params) -> u32 {
-    48 + 2 * params.elements.div_ceil(16)
+    48 + 2 * params.elements.div_ceil(params.lanes)
 }
 
 /// Clocks without an input beat taken or an output beat seen after which a streaming core is
-/// empty: its 64-beat input buffer, worked off at one beat per clock, then the settle time.
+/// empty: its 64-beat input buffer (of 512-bit beats; twice as many on a 256-bit port), worked
+/// off at one beat per clock, then the settle time.
 fn quiet_clocks(params: Params) -> u32 {
-    64 + settle_clocks(params)
+    (64 * BEAT_BYTES / bench::beat_bytes(params)) as u32 + settle_clocks(params)
 }
 
 /// Most clocks one [`SimCard::stream`] call runs (about 15 ms of Verilator time), so the server
@@ -165,7 +167,7 @@ impl VerilatedCard {
     /// Starts a frame on a path (which must be free); checked, the model takes it now.
     fn start(&mut self, side: usize, frame: &[u8]) {
         debug_assert!(self.feeding[side].is_empty());
-        self.feeding[side].extend(bench::beats(frame));
+        self.feeding[side].extend(bench::beats(frame, crate::PARAMS));
         if let Some((model, expect)) = &mut self.check {
             let o = if side == RX {
                 model.rx(frame)
