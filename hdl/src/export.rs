@@ -49,30 +49,25 @@ pub fn core_verilog(params: Params) -> Result<String, String> {
         .spawn(move || {
             // (log2 slots, log2 slots + log2 beats): 16 slots x 4 beats (tests), 1024 and 4096
             // slots x 4 and 16 beats (64 and 256 elements). The 8-lane core holds a 16-lane one,
-            // so both take the same rows.
+            // so both take the same rows, written once here.
+            macro_rules! with_rows {
+                ($core:ident, $g:expr) => {
+                    core_sets!(
+                        $core,
+                        params,
+                        $g,
+                        (4, 6),
+                        (10, 12),
+                        (10, 14),
+                        (12, 14),
+                        (12, 16)
+                    )
+                };
+            }
             if params.lanes as usize == LANES {
-                core_sets!(
-                    AggnicCore,
-                    params,
-                    params,
-                    (4, 6),
-                    (10, 12),
-                    (10, 14),
-                    (12, 14),
-                    (12, 16)
-                )
+                with_rows!(AggnicCore, params)
             } else {
-                let g = inner_params(params);
-                core_sets!(
-                    AggnicCore8,
-                    params,
-                    g,
-                    (4, 6),
-                    (10, 12),
-                    (10, 14),
-                    (12, 14),
-                    (12, 16)
-                )
+                with_rows!(AggnicCore8, inner_params(params))
             }
         })
         .map_err(|e| format!("spawning the export thread: {e}"))?
