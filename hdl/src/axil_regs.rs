@@ -120,6 +120,8 @@ pub struct AxilRegs {
     pub mark: Signal<In, Bit>,
     pub mark_tenant: Signal<In, Bits<8>>,
     pub mark_seq: Signal<In, Bits<32>>,
+    /// The tenant of the next clock's `mark` (`tenant_table::TenantTable::next_mark_tenant`).
+    pub next_mark_tenant: Signal<In, Bits<8>>,
     /// Slots in use of `slot_tenant`: +1, -1, or no change with both.
     pub slot_tenant: Signal<In, Bits<8>>,
     pub slot_inc: Signal<In, Bit>,
@@ -251,6 +253,7 @@ impl AxilRegs {
             mark: Default::default(),
             mark_tenant: Default::default(),
             mark_seq: Default::default(),
+            next_mark_tenant: Default::default(),
             slot_tenant: Default::default(),
             slot_inc: Default::default(),
             slot_dec: Default::default(),
@@ -401,6 +404,7 @@ impl Logic for AxilRegs {
         self.ttable.mark.next = self.mark.val();
         self.ttable.mark_tenant.next = self.mark_tenant.val();
         self.ttable.mark_seq.next = self.mark_seq.val();
+        self.ttable.next_mark_tenant.next = self.next_mark_tenant.val();
         self.ttable.slot_tenant.next = self.slot_tenant.val();
         self.ttable.slot_inc.next = self.slot_inc.val();
         self.ttable.slot_dec.next = self.slot_dec.val();
@@ -729,12 +733,19 @@ mod tests {
         core: VecDeque<usize>,
         tenant: VecDeque<(u8, usize)>,
         mark: VecDeque<(u8, u32)>,
+        /// The mark of the next clock, taken off `mark` a clock early: its tenant goes out on
+        /// `next_mark_tenant` first.
+        armed_mark: Option<(u8, u32)>,
         slot: VecDeque<(u8, bool)>,
     }
 
     impl Queues {
         fn is_empty(&self) -> bool {
-            self.core.is_empty() && self.tenant.is_empty() && self.mark.is_empty() && self.slot.is_empty()
+            self.core.is_empty()
+                && self.tenant.is_empty()
+                && self.mark.is_empty()
+                && self.armed_mark.is_none()
+                && self.slot.is_empty()
         }
 
         /// Queues the difference between two model states.
@@ -803,7 +814,8 @@ mod tests {
             u.slot_dec.next = false;
             // Garbage on the idle fields: they must not matter.
             u.bump_tenant.next = (rng.next_u32() as u8).to_bits();
-            u.mark_tenant.next = (rng.next_u32() as u8).to_bits();
+            let idle_tenant = rng.next_u32() as u8;
+            u.mark_tenant.next = idle_tenant.to_bits();
             u.mark_seq.next = rng.next_u32().to_bits();
             u.slot_tenant.next = (rng.next_u32() as u8).to_bits();
             u.core_bump_tx.next = 0.into();
@@ -833,12 +845,16 @@ mod tests {
                 u.bump_tenant.next = t.to_bits();
                 u.tenant_bump.next = bits.to_bits();
             }
-            if !q.mark.is_empty() && rng.chance(700) {
-                let (t, seq) = q.mark.pop_front().expect("non-empty");
+            if let Some((t, seq)) = q.armed_mark.take() {
                 u.mark.next = true;
                 u.mark_tenant.next = t.to_bits();
                 u.mark_seq.next = seq.to_bits();
             }
+            if !q.mark.is_empty() && rng.chance(700) {
+                q.armed_mark = q.mark.pop_front();
+            }
+            let named = q.armed_mark.map_or(idle_tenant, |(t, _)| t);
+            u.next_mark_tenant.next = named.to_bits();
             if !q.slot.is_empty() && rng.chance(700) {
                 let (t, inc) = q.slot.pop_front().expect("non-empty");
                 u.slot_tenant.next = t.to_bits();

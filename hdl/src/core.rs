@@ -1237,6 +1237,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.regs.mark.next = self.m_valid.q.val() & self.m_mark.q.val();
         self.regs.mark_tenant.next = self.m_tenant.q.val();
         self.regs.mark_seq.next = self.m_seq.q.val();
+        // The op deciding now (S4) is the one that may mark next clock.
+        self.regs.next_mark_tenant.next = self.op_tenant.val();
         self.regs.slot_tenant.next = self.m_tenant.q.val();
         self.regs.slot_inc.next = self.m_valid.q.val() & self.m_inc.q.val();
         self.regs.slot_dec.next = self.m_valid.q.val() & self.m_dec.q.val();

@@ -17,9 +17,15 @@
 //!   before the updates issued in its own cycle (commit, mark, slot inc/dec); the pipeline forwards
 //!   those itself. A COMMIT is atomic for the lookup: all old or all new.
 //! - **Window update** (`mark`, `mark_tenant`, `mark_seq`): `mark_done` of the model through one
-//!   shared `window::WindowNext`; read, compute and write back in the same clock, so back-to-back
-//!   marks for one tenant need no forwarding. A COMMIT of the same tenant in the same clock wins
-//!   (as `window::Window`: load > mark), which is the model's order "frame, then register write".
+//!   shared `window::WindowNext`, written back in the same clock, so back-to-back marks for one
+//!   tenant need no forwarding. A COMMIT of the same tenant in the same clock wins (as
+//!   `window::Window`: load > mark), which is the model's order "frame, then register write".
+//!   `next_mark_tenant` names, a clock ahead, the tenant the next clock may mark: its window is
+//!   selected and registered then (`p_base`, `p_done`, with this clock's mark and COMMIT of it
+//!   folded in), so the update reads a register, not a select across every tenant's flip-flops
+//!   (that select was the core's routed critical path). A mark whose tenant is not the one named
+//!   the clock before computes from the wrong window: the pipeline knows the tenant of its next
+//!   mark a stage early (the op deciding now marks in the next clock).
 //! - **Slots in use** (`slot_tenant`, `slot_inc`, `slot_dec`): +1, -1 or (both) no change, in the
 //!   same clock; `slots_total` (the `SLOTS_IN_USE` register) moves with it.
 //!
@@ -105,6 +111,8 @@ pub struct TenantTable {
     pub mark: Signal<In, Bit>,
     pub mark_tenant: Signal<In, Bits<8>>,
     pub mark_seq: Signal<In, Bits<32>>,
+    /// The tenant of the next clock's `mark` (see the module documentation).
+    pub next_mark_tenant: Signal<In, Bits<8>>,
 
     // Slots in use.
     pub slot_tenant: Signal<In, Bits<8>>,
@@ -152,6 +160,9 @@ pub struct TenantTable {
     lr_base: DFF<Bits<32>>,
     lr_done: DFF<Bits<64>>,
     lr_slots: DFF<Bits<SLOT_COUNT_BITS>>,
+    /// The window of the tenant the last clock named in `next_mark_tenant`, as it stands now.
+    p_base: DFF<Bits<32>>,
+    p_done: DFF<Bits<64>>,
 
     wnext: WindowNext,
 
@@ -164,8 +175,8 @@ pub struct TenantTable {
     slot_cur: Signal<Local, Bits<SLOT_COUNT_BITS>>,
     slot_new: Signal<Local, Bits<SLOT_COUNT_BITS>>,
     total_new: Signal<Local, Bits<SLOT_COUNT_BITS>>,
-    m_base: Signal<Local, Bits<32>>,
-    m_done: Signal<Local, Bits<64>>,
+    n_base: Signal<Local, Bits<32>>,
+    n_done: Signal<Local, Bits<64>>,
     k_enable: Signal<Local, Bit>,
     k_committed: Signal<Local, Bit>,
     k_base: Signal<Local, Bits<32>>,
@@ -226,6 +237,7 @@ impl TenantTable {
             mark: Default::default(),
             mark_tenant: Default::default(),
             mark_seq: Default::default(),
+            next_mark_tenant: Default::default(),
             slot_tenant: Default::default(),
             slot_inc: Default::default(),
             slot_dec: Default::default(),
@@ -264,6 +276,8 @@ impl TenantTable {
             lr_base: Default::default(),
             lr_done: Default::default(),
             lr_slots: Default::default(),
+            p_base: Default::default(),
+            p_done: Default::default(),
             wnext: WindowNext::new(params),
             sel_next: Default::default(),
             sel_t: Default::default(),
@@ -274,8 +288,8 @@ impl TenantTable {
             slot_cur: Default::default(),
             slot_new: Default::default(),
             total_new: Default::default(),
-            m_base: Default::default(),
-            m_done: Default::default(),
+            n_base: Default::default(),
+            n_done: Default::default(),
             k_enable: Default::default(),
             k_committed: Default::default(),
             k_base: Default::default(),
@@ -309,7 +323,9 @@ impl Logic for TenantTable {
             lr_committed,
             lr_base,
             lr_done,
-            lr_slots
+            lr_slots,
+            p_base,
+            p_done
         );
         for i in 0..MAX_TENANTS {
             self.enable[i].clock.next = self.clock.val();
@@ -352,9 +368,9 @@ impl Logic for TenantTable {
         self.slot_change.next =
             (self.slot_inc.val() ^ self.slot_dec.val()) & (self.slot_tenant.val() < self.tenants8.val());
 
-        // The read multiplexers: window update, lookup, register side, slots port.
-        self.m_base.next = 0.into();
-        self.m_done.next = 0.into();
+        // The read multiplexers: next mark's window, lookup, register side, slots port.
+        self.n_base.next = 0.into();
+        self.n_done.next = 0.into();
         self.k_enable.next = false;
         self.k_committed.next = false;
         self.k_base.next = 0.into();
@@ -366,9 +382,9 @@ impl Logic for TenantTable {
         self.s_slots_v.next = 0.into();
         self.slot_cur.next = 0.into();
         for i in 0..MAX_TENANTS {
-            if self.mark_tenant.val() == self.tidx[i].val() {
-                self.m_base.next = self.base[i].q.val();
-                self.m_done.next = self.done[i].q.val();
+            if self.next_mark_tenant.val() == self.tidx[i].val() {
+                self.n_base.next = self.base[i].q.val();
+                self.n_done.next = self.done[i].q.val();
             }
             if self.lookup_tenant.val() == self.tidx[i].val() {
                 self.k_enable.next = self.enable[i].q.val();
@@ -388,9 +404,9 @@ impl Logic for TenantTable {
             }
         }
 
-        // Window update: one shared `WindowNext`.
-        self.wnext.base.next = self.m_base.val();
-        self.wnext.done.next = self.m_done.val();
+        // Window update: one shared `WindowNext` on the window selected the clock before.
+        self.wnext.base.next = self.p_base.q.val();
+        self.wnext.done.next = self.p_done.q.val();
         // Straight from the ports (`mark_ok` gates the write-back): a `mark` computed in this block
         // makes Verilator see a combinational loop through the child (UNOPTFLAT).
         self.wnext.mark.next = self.mark.val();
@@ -422,6 +438,19 @@ impl Logic for TenantTable {
             if self.slot_change.val() & (self.slot_tenant.val() == self.tidx[i].val()) {
                 self.slots[i].d.next = self.slot_new.val();
             }
+        }
+
+        // The next mark's window as it will stand after this clock's updates (same priority as
+        // the per-tenant writes above: COMMIT over mark).
+        self.p_base.d.next = self.n_base.val();
+        self.p_done.d.next = self.n_done.val();
+        if self.mark_ok.val() & (self.mark_tenant.val() == self.next_mark_tenant.val()) {
+            self.p_base.d.next = self.wnext.next_base.val();
+            self.p_done.d.next = self.wnext.next_done.val();
+        }
+        if self.commit_now.val() & (self.sel_t.val() == self.next_mark_tenant.val()) {
+            self.p_base.d.next = self.st_base.q.val();
+            self.p_done.d.next = 0.into();
         }
 
         // The committed configuration, both copies written at once.
@@ -520,6 +549,8 @@ impl Logic for TenantTable {
             self.st_base.d.next = 0.into();
             self.lr_committed.d.next = false;
             self.lr_enable.d.next = false;
+            self.p_base.d.next = 0.into();
+            self.p_done.d.next = 0.into();
         }
 
         // Outputs.
@@ -865,6 +896,10 @@ mod tests {
             regs::T_WINDOW_BASE.addr,
         ];
         let (mut commits, mut keyed_lookups, mut slides, mut same_cycle) = (0, 0, 0, 0);
+        let (mut back_to_back, mut commit_then_mark) = (0, 0);
+        // The tenant this clock marks, named to the table the clock before (`next_mark_tenant`).
+        let mut next_mark: Option<u8> = None;
+        let mut last_mark: Option<u8> = None;
         for cycle in 0..cycles {
             idle(&mut uut);
             // The lookup: whatever the table held before this cycle's updates.
@@ -877,8 +912,7 @@ mod tests {
             let want = expected(&core, &slots, lt);
             // Window update (the model: a RELEASE frame), before any register write.
             let mut marked = None;
-            if rng.chance(400) {
-                let mt = rng.below(u64::from(tenants) + 1) as u8;
+            if let Some(mt) = next_mark {
                 let base = core.tenant(mt).map_or(0, |x| x.base);
                 let seq = match rng.below(10) {
                     0 => rng.next_u32(),
@@ -895,7 +929,21 @@ mod tests {
                     }
                 }
                 marked = Some(mt);
+                if last_mark == Some(mt) {
+                    back_to_back += 1;
+                }
             }
+            last_mark = marked;
+            next_mark = match marked {
+                // Often the same tenant again: the table folds this clock's mark into the next.
+                Some(mt) if rng.chance(300) => Some(mt),
+                // Sometimes the selected tenant: a COMMIT of it may come in this clock.
+                _ if rng.chance(100) => Some(core.read(regs::TENANT_SEL.addr).min(u32::from(tenants)) as u8),
+                _ => rng.chance(400).then(|| rng.below(u64::from(tenants) + 1) as u8),
+            };
+            // With no mark next clock, any tenant (the table must not care).
+            let named = next_mark.unwrap_or_else(|| rng.next_u32() as u8);
+            uut.next_mark_tenant.next = named.to_bits();
             if rng.chance(300) {
                 let st = rng.below(u64::from(tenants) + 1) as u8;
                 let held = slots.get(st as usize).copied().unwrap_or(0);
@@ -931,6 +979,9 @@ mod tests {
                     commits += 1;
                     if marked == Some(sel as u8) {
                         same_cycle += 1;
+                    }
+                    if next_mark == Some(sel as u8) {
+                        commit_then_mark += 1;
                     }
                 }
                 core.write(addr, value);
@@ -970,13 +1021,22 @@ mod tests {
         }
         assert!(commits > cycles / 100, "{commits} commits");
         assert!(
-            keyed_lookups > cycles / 10,
-            "{keyed_lookups} lookups of keyed tenants"
+            keyed_lookups > cycles / 20,
+            "{keyed_lookups} lookups of keyed tenants ({} tenants)",
+            p.tenants
         );
         assert!(slides > cycles / 50, "{slides} window slides");
         assert!(
             same_cycle > 0,
             "a commit and a mark of one tenant in the same clock"
+        );
+        assert!(
+            back_to_back > cycles / 100,
+            "{back_to_back} back-to-back marks of one tenant"
+        );
+        assert!(
+            commit_then_mark > 0,
+            "a commit of the tenant the next clock marks"
         );
     }
 
@@ -989,7 +1049,7 @@ mod tests {
                 tenants: 64,
                 ..Params::DEFAULT
             },
-            0x7ab1_0002,
+            0x7ab1_0005,
             3000,
         );
         eprintln!("tenant_table: 9000 random cycles in {:?}", start.elapsed());
@@ -1021,8 +1081,11 @@ mod tests {
         tick(&mut uut, |u| &mut u.clock);
         assert_eq!(looked(&uut), expected(&core, &[0; 5], 2));
         assert_eq!(looked(&uut).key, 0xdead);
-        // Reset, then COMMIT without a select: the staging must be empty again.
+        // Reset, then COMMIT without a select: the staging must be empty again. Tenant 2 is
+        // named for a mark in the reset clock and marked (fragment 0) in the next: the window
+        // selected for it must be the cleared one (base 0 slides to 1), not the old base 77.
         uut.reset.next = true;
+        uut.next_mark_tenant.next = 2u8.to_bits();
         tick(&mut uut, |u| &mut u.clock);
         uut.reset.next = false;
         let mut core = Core::new(p);
@@ -1030,13 +1093,18 @@ mod tests {
         uut.wr_ctrl.next = true;
         uut.wr_data.next = t_ctrl::COMMIT.to_bits();
         uut.lookup_tenant.next = 0u8.to_bits();
+        uut.mark.next = true;
+        uut.mark_tenant.next = 2u8.to_bits();
+        uut.mark_seq.next = 0u32.to_bits();
         tick(&mut uut, |u| &mut u.clock);
         idle(&mut uut);
-        for t in [0u8, 2] {
-            uut.lookup_tenant.next = t.to_bits();
-            tick(&mut uut, |u| &mut u.clock);
-            assert_eq!(looked(&uut), expected(&core, &[0; 5], t), "tenant {t}");
-        }
+        uut.lookup_tenant.next = 0u8.to_bits();
+        tick(&mut uut, |u| &mut u.clock);
+        assert_eq!(looked(&uut), expected(&core, &[0; 5], 0), "tenant 0");
+        uut.lookup_tenant.next = 2u8.to_bits();
+        tick(&mut uut, |u| &mut u.clock);
+        let cleared = expected(&core, &[0; 5], 2);
+        assert_eq!(looked(&uut), Looked { base: 1, ..cleared }, "tenant 2");
     }
 
     #[test]
