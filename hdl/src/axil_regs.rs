@@ -845,12 +845,16 @@ mod tests {
                 u.bump_tenant.next = t.to_bits();
                 u.tenant_bump.next = bits.to_bits();
             }
+            let mut marked = None;
             if let Some((t, seq)) = q.armed_mark.take() {
                 u.mark.next = true;
                 u.mark_tenant.next = t.to_bits();
                 u.mark_seq.next = seq.to_bits();
+                marked = Some(t);
             }
-            if !q.mark.is_empty() && rng.chance(700) {
+            // One tenant is not marked in consecutive clocks (the table's rule, the core's
+            // `hold_head`).
+            if !q.mark.is_empty() && rng.chance(700) && q.mark.front().map(|m| m.0) != marked {
                 q.armed_mark = q.mark.pop_front();
             }
             let named = q.armed_mark.map_or(idle_tenant, |(t, _)| t);

@@ -17,15 +17,17 @@
 //!   before the updates issued in its own cycle (commit, mark, slot inc/dec); the pipeline forwards
 //!   those itself. A COMMIT is atomic for the lookup: all old or all new.
 //! - **Window update** (`mark`, `mark_tenant`, `mark_seq`): `mark_done` of the model through one
-//!   shared `window::WindowNext`, written back in the same clock, so back-to-back marks for one
-//!   tenant need no forwarding. A COMMIT of the same tenant in the same clock wins (as
-//!   `window::Window`: load > mark), which is the model's order "frame, then register write".
-//!   `next_mark_tenant` names, a clock ahead, the tenant the next clock may mark: its window is
-//!   selected and registered then (`p_base`, `p_done`, with this clock's mark and COMMIT of it
-//!   folded in), so the update reads a register, not a select across every tenant's flip-flops
-//!   (that select was the core's routed critical path). A mark whose tenant is not the one named
-//!   the clock before computes from the wrong window: the pipeline knows the tenant of its next
-//!   mark a stage early (the op deciding now marks in the next clock).
+//!   shared `window::WindowNext`, written back in the same clock. A COMMIT of the same tenant in
+//!   the same clock wins (as `window::Window`: load > mark), which is the model's order "frame,
+//!   then register write". `next_mark_tenant` names, a clock ahead, the tenant the next clock may
+//!   mark: its window and slide count (`window::SlideCount`) are selected and registered then
+//!   (`p_base`, `p_done`, `p_slide`; a COMMIT of it in that clock folded in), so the update starts at
+//!   registers, not at a select across every tenant's flip-flops (that select was the core's
+//!   routed critical path) nor at the 64-bit slide count. Two rules for the pipeline, which the
+//!   core keeps (the op deciding now marks in the next clock; ops that read tenant state are
+//!   never issued in consecutive clocks, `hold_head`): a mark's tenant is the one named the clock
+//!   before, and one tenant is not marked in two consecutive clocks (the second would compute
+//!   from the window before the first).
 //! - **Slots in use** (`slot_tenant`, `slot_inc`, `slot_dec`): +1, -1 or (both) no change, in the
 //!   same clock; `slots_total` (the `SLOTS_IN_USE` register) moves with it.
 //!
@@ -53,7 +55,7 @@
 //! tenant's counters, counting every bump that arrived at least two clocks before (the register
 //! slave delays the global counters by the same two clocks so a snapshot is one instant).
 
-use crate::window::WindowNext;
+use crate::window::{SlideCount, WindowNext};
 use aggnic_spec::model::{Params, TENANT_COUNTERS};
 use aggnic_spec::regs::t_ctrl;
 use rust_hdl::prelude::*;
@@ -111,7 +113,7 @@ pub struct TenantTable {
     pub mark: Signal<In, Bit>,
     pub mark_tenant: Signal<In, Bits<8>>,
     pub mark_seq: Signal<In, Bits<32>>,
-    /// The tenant of the next clock's `mark` (see the module documentation).
+    /// The tenant of the next clock's `mark` (see the module documentation for its two rules).
     pub next_mark_tenant: Signal<In, Bits<8>>,
 
     // Slots in use.
@@ -163,7 +165,8 @@ pub struct TenantTable {
     /// The window of the tenant the last clock named in `next_mark_tenant`, as it stands now.
     p_base: DFF<Bits<32>>,
     p_done: DFF<Bits<64>>,
-
+    /// Its slide count.
+    p_slide: SlideCount,
     wnext: WindowNext,
 
     sel_next: Signal<Local, Bits<32>>,
@@ -278,6 +281,7 @@ impl TenantTable {
             lr_slots: Default::default(),
             p_base: Default::default(),
             p_done: Default::default(),
+            p_slide: SlideCount::new(),
             wnext: WindowNext::new(params),
             sel_next: Default::default(),
             sel_t: Default::default(),
@@ -327,6 +331,7 @@ impl Logic for TenantTable {
             p_base,
             p_done
         );
+        self.p_slide.clock.next = self.clock.val();
         for i in 0..MAX_TENANTS {
             self.enable[i].clock.next = self.clock.val();
             self.committed[i].clock.next = self.clock.val();
@@ -407,6 +412,7 @@ impl Logic for TenantTable {
         // Window update: one shared `WindowNext` on the window selected the clock before.
         self.wnext.base.next = self.p_base.q.val();
         self.wnext.done.next = self.p_done.q.val();
+        self.wnext.tz.next = self.p_slide.tz.val();
         // Straight from the ports (`mark_ok` gates the write-back): a `mark` computed in this block
         // makes Verilator see a combinational loop through the child (UNOPTFLAT).
         self.wnext.mark.next = self.mark.val();
@@ -440,14 +446,13 @@ impl Logic for TenantTable {
             }
         }
 
-        // The next mark's window as it will stand after this clock's updates (same priority as
-        // the per-tenant writes above: COMMIT over mark).
+        // The next mark's window as it will stand after this clock's updates: no mark of that
+        // tenant in this clock (the rule), a COMMIT of it folded in.
+        self.p_slide.done.next = self.n_done.val();
+        self.p_slide.clear.next =
+            self.reset.val() | (self.commit_now.val() & (self.sel_t.val() == self.next_mark_tenant.val()));
         self.p_base.d.next = self.n_base.val();
         self.p_done.d.next = self.n_done.val();
-        if self.mark_ok.val() & (self.mark_tenant.val() == self.next_mark_tenant.val()) {
-            self.p_base.d.next = self.wnext.next_base.val();
-            self.p_done.d.next = self.wnext.next_done.val();
-        }
         if self.commit_now.val() & (self.sel_t.val() == self.next_mark_tenant.val()) {
             self.p_base.d.next = self.st_base.q.val();
             self.p_done.d.next = 0.into();
@@ -896,10 +901,10 @@ mod tests {
             regs::T_WINDOW_BASE.addr,
         ];
         let (mut commits, mut keyed_lookups, mut slides, mut same_cycle) = (0, 0, 0, 0);
-        let (mut back_to_back, mut commit_then_mark) = (0, 0);
+        let (mut back_to_back, mut two_apart, mut commit_then_mark) = (0, 0, 0);
         // The tenant this clock marks, named to the table the clock before (`next_mark_tenant`).
         let mut next_mark: Option<u8> = None;
-        let mut last_mark: Option<u8> = None;
+        let (mut last_mark, mut last2_mark): (Option<u8>, Option<u8>) = (None, None);
         for cycle in 0..cycles {
             idle(&mut uut);
             // The lookup: whatever the table held before this cycle's updates.
@@ -929,18 +934,27 @@ mod tests {
                     }
                 }
                 marked = Some(mt);
-                if last_mark == Some(mt) {
+                if last_mark.is_some() {
                     back_to_back += 1;
                 }
+                if last2_mark == Some(mt) {
+                    two_apart += 1;
+                }
             }
+            last2_mark = last_mark;
             last_mark = marked;
-            next_mark = match marked {
-                // Often the same tenant again: the table folds this clock's mark into the next.
+            next_mark = match last2_mark {
+                // Often the tenant marked the clock before this one: two clocks apart, the table
+                // must have written that mark when it selects.
                 Some(mt) if rng.chance(300) => Some(mt),
                 // Sometimes the selected tenant: a COMMIT of it may come in this clock.
                 _ if rng.chance(100) => Some(core.read(regs::TENANT_SEL.addr).min(u32::from(tenants)) as u8),
                 _ => rng.chance(400).then(|| rng.below(u64::from(tenants) + 1) as u8),
             };
+            // The rule: not the tenant marked in this clock.
+            if next_mark.is_some() && next_mark == marked {
+                next_mark = None;
+            }
             // With no mark next clock, any tenant (the table must not care).
             let named = next_mark.unwrap_or_else(|| rng.next_u32() as u8);
             uut.next_mark_tenant.next = named.to_bits();
@@ -1032,7 +1046,11 @@ mod tests {
         );
         assert!(
             back_to_back > cycles / 100,
-            "{back_to_back} back-to-back marks of one tenant"
+            "{back_to_back} marks in consecutive clocks"
+        );
+        assert!(
+            two_apart > cycles / 100,
+            "{two_apart} marks of one tenant two clocks apart"
         );
         assert!(
             commit_then_mark > 0,

@@ -6,9 +6,12 @@
 //! `window`, set bit `d`, then slide past the final fragments at the bottom: `slide` =
 //! trailing ones of `done`, `base += slide`, `done >>= slide` (64 ones: `done` = 0).
 //!
-//! - [`WindowNext`]: the next state, combinational, for a pipeline that keeps the windows of all
-//!   tenants in a table (read, compute, write back).
-//! - [`Window`]: one tenant's window in registers, one mark (or load) per clock.
+//! - [`SlideCount`]: how far marking the base slides, from `done` alone, registered; a pipeline
+//!   counts it the clock before the mark, beside its other work.
+//! - [`WindowNext`]: the next state, combinational, given that count: for a pipeline that keeps
+//!   the windows of all tenants in a table (read, compute, write back).
+//! - [`Window`]: one tenant's window in registers, one mark (or load) per clock (its slide count
+//!   is counted from the next window as it is written).
 //!
 //! The trailing-ones count does not loop over bits: `y = !z & (z + 1)` isolates the lowest clear
 //! bit of `z` (`done >> 1`, which has one: bit 63), and bit `k` of its index is the OR of the bits
@@ -17,8 +20,8 @@
 use aggnic_spec::model::Params;
 use rust_hdl::prelude::*;
 
-/// Bits of the slide amount: 0..=64.
-const SLIDE_BITS: usize = 7;
+/// Bits of a slide count ([`SlideCount::tz`]).
+pub const SLIDE_BITS: usize = 7;
 /// Index bits of a 64-bit word.
 const INDEX_BITS: usize = 6;
 
@@ -28,68 +31,65 @@ fn index_bit_mask(b: usize) -> u64 {
     (0..64).filter(|k| k >> b & 1 == 1).fold(0, |m, k| m | 1 << k)
 }
 
-/// The next window after marking `seq` (when `mark`), combinational.
+/// How far marking the base slides a window: 1 + `tz`, where `tz` is the number of trailing ones
+/// of `done >> 1` (0..=63), counted in one clock and registered.
 ///
 /// Bit 0 of `done` is always clear (the window's invariant: `base` is not final), so marking
-/// anything but `base` itself never slides, and marking `base` slides by 1 + the trailing ones of
-/// `done >> 1`. That slide depends on `done` alone, so it is computed beside `seq - base` rather
-/// than after it (the core's tenant state update is on this path).
+/// anything but `base` itself never slides, and marking `base` slides past the final fragments
+/// above it. That depends on `done` alone, so a pipeline counts it the clock before the mark
+/// (from the window the mark will see) and hands it to [`WindowNext`]: the 64-bit carry and the
+/// index encoder are then not on the clock that writes the window back. (Registered inside, so
+/// a parent that computes `done` and reads `tz` in one `update` has no combinational loop
+/// through this block for Verilator to flag.)
 #[derive(LogicBlock, Debug)]
-pub struct WindowNext {
-    pub base: Signal<In, Bits<32>>,
-    /// Bit 0 clear (see above).
+pub struct SlideCount {
+    pub clock: Signal<In, Clock>,
+    /// Bit 0 clear.
     pub done: Signal<In, Bits<64>>,
-    /// Mark `seq` final; when clear the window passes through unchanged.
-    pub mark: Signal<In, Bit>,
-    pub seq: Signal<In, Bits<32>>,
-    pub next_base: Signal<Out, Bits<32>>,
-    pub next_done: Signal<Out, Bits<64>>,
+    /// Count 0 instead (the window is being cleared: COMMIT, reset).
+    pub clear: Signal<In, Bit>,
+    /// The count of `done` (or 0 after `clear`) at the last clock edge.
+    pub tz: Signal<Out, Bits<SLIDE_BITS>>,
 
-    window: Constant<Bits<32>>,
+    r_tz: DFF<Bits<SLIDE_BITS>>,
+
     one: Constant<Bits<64>>,
     index_masks: [Constant<Bits<64>>; INDEX_BITS],
-    d: Signal<Local, Bits<32>>,
-    hit: Signal<Local, Bit>,
     /// `done >> 1`: bit 63 clear, so it has a clear bit.
     z: Signal<Local, Bits<64>>,
     /// The lowest clear bit of `z`, one-hot.
     y: Signal<Local, Bits<64>>,
     /// The trailing-ones count of `z`, built one bit at a time.
     ones: [Signal<Local, Bits<SLIDE_BITS>>; INDEX_BITS + 1],
-    tz: Signal<Local, Bits<SLIDE_BITS>>,
 }
 
-impl WindowNext {
-    /// # Panics
-    /// If `params` are invalid.
-    pub fn new(params: Params) -> WindowNext {
-        params.validate().expect("valid parameters");
-        WindowNext {
-            base: Default::default(),
+impl SlideCount {
+    pub fn new() -> SlideCount {
+        SlideCount {
+            clock: Default::default(),
             done: Default::default(),
-            mark: Default::default(),
-            seq: Default::default(),
-            next_base: Default::default(),
-            next_done: Default::default(),
-            window: Constant::new(params.window.to_bits()),
+            clear: Default::default(),
+            tz: Default::default(),
+            r_tz: Default::default(),
             one: Constant::new(1u64.to_bits()),
             index_masks: std::array::from_fn(|b| Constant::new(index_bit_mask(b).to_bits())),
-            d: Default::default(),
-            hit: Default::default(),
             z: Default::default(),
             y: Default::default(),
             ones: Default::default(),
-            tz: Default::default(),
         }
     }
 }
 
-impl Logic for WindowNext {
+impl Default for SlideCount {
+    fn default() -> SlideCount {
+        SlideCount::new()
+    }
+}
+
+impl Logic for SlideCount {
     #[hdl_gen]
     fn update(&mut self) {
-        self.d.next = self.seq.val() - self.base.val();
-        self.hit.next = self.mark.val() & (self.d.val() < self.window.val());
-        // The slide if `base` is marked, from `done` alone.
+        dff_setup!(self, clock, r_tz);
         self.z.next = self.done.val() >> 1;
         self.y.next = !self.z.val() & (self.z.val() + self.one.val());
         self.ones[0].next = 0.into();
@@ -100,8 +100,66 @@ impl Logic for WindowNext {
         }
         // A one-pass loop: array indices in `#[hdl_gen]` must be literals or loop variables.
         for n in INDEX_BITS..(INDEX_BITS + 1) {
-            self.tz.next = self.ones[n].val();
+            self.r_tz.d.next = self.ones[n].val();
         }
+        if self.clear.val() {
+            self.r_tz.d.next = 0.into();
+        }
+        self.tz.next = self.r_tz.q.val();
+    }
+}
+
+/// The next window after marking `seq` (when `mark`), combinational, given the window's slide
+/// count `tz` ([`SlideCount`] of `done`, counted a clock earlier).
+#[derive(LogicBlock, Debug)]
+pub struct WindowNext {
+    pub base: Signal<In, Bits<32>>,
+    /// Bit 0 clear (see [`SlideCount`]).
+    pub done: Signal<In, Bits<64>>,
+    /// [`SlideCount`] of `done`.
+    pub tz: Signal<In, Bits<SLIDE_BITS>>,
+    /// Mark `seq` final; when clear the window passes through unchanged.
+    pub mark: Signal<In, Bit>,
+    pub seq: Signal<In, Bits<32>>,
+    pub next_base: Signal<Out, Bits<32>>,
+    pub next_done: Signal<Out, Bits<64>>,
+
+    window: Constant<Bits<32>>,
+    one: Constant<Bits<64>>,
+    d: Signal<Local, Bits<32>>,
+    hit: Signal<Local, Bit>,
+    /// `done >> 1`.
+    z: Signal<Local, Bits<64>>,
+}
+
+impl WindowNext {
+    /// # Panics
+    /// If `params` are invalid.
+    pub fn new(params: Params) -> WindowNext {
+        params.validate().expect("valid parameters");
+        WindowNext {
+            base: Default::default(),
+            done: Default::default(),
+            tz: Default::default(),
+            mark: Default::default(),
+            seq: Default::default(),
+            next_base: Default::default(),
+            next_done: Default::default(),
+            window: Constant::new(params.window.to_bits()),
+            one: Constant::new(1u64.to_bits()),
+            d: Default::default(),
+            hit: Default::default(),
+            z: Default::default(),
+        }
+    }
+}
+
+impl Logic for WindowNext {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.d.next = self.seq.val() - self.base.val();
+        self.hit.next = self.mark.val() & (self.d.val() < self.window.val());
+        self.z.next = self.done.val() >> 1;
         self.next_base.next = self.base.val();
         self.next_done.next = self.done.val();
         if self.hit.val() {
@@ -116,7 +174,7 @@ impl Logic for WindowNext {
     }
 }
 
-/// One tenant's window in registers. Per clock: `reset` (base 0), else `load` (a tenant COMMIT:
+/// One tenant's window in registers ([`SlideCount`] and [`WindowNext`] in one clock). Per clock: `reset` (base 0), else `load` (a tenant COMMIT:
 /// base `load_base`, nothing done), else `mark` `seq`. `base` and `done` are the registers.
 #[derive(LogicBlock, Debug)]
 pub struct Window {
@@ -129,6 +187,7 @@ pub struct Window {
     pub seq: Signal<In, Bits<32>>,
     pub base: Signal<Out, Bits<32>>,
     pub done: Signal<Out, Bits<64>>,
+    slide: SlideCount,
     next: WindowNext,
     r_base: DFF<Bits<32>>,
     r_done: DFF<Bits<64>>,
@@ -147,6 +206,7 @@ impl Window {
             seq: Default::default(),
             base: Default::default(),
             done: Default::default(),
+            slide: SlideCount::new(),
             next: WindowNext::new(params),
             r_base: Default::default(),
             r_done: Default::default(),
@@ -160,6 +220,7 @@ impl Logic for Window {
         dff_setup!(self, clock, r_base, r_done);
         self.next.base.next = self.r_base.q.val();
         self.next.done.next = self.r_done.q.val();
+        self.next.tz.next = self.slide.tz.val();
         self.next.mark.next = self.mark.val();
         self.next.seq.next = self.seq.val();
         self.r_base.d.next = self.next.next_base.val();
@@ -172,6 +233,10 @@ impl Logic for Window {
             self.r_base.d.next = 0.into();
             self.r_done.d.next = 0.into();
         }
+        // The slide count follows `r_done`: counted from the value it is loaded with.
+        self.slide.clock.next = self.clock.val();
+        self.slide.done.next = self.next.next_done.val();
+        self.slide.clear.next = self.load.val() | self.reset.val();
         self.base.next = self.r_base.q.val();
         self.done.next = self.r_done.q.val();
     }
@@ -393,7 +458,50 @@ mod tests {
     }
 
     #[test]
+    fn slide_count_is_the_trailing_ones_above_bit_0() {
+        let mut uut = SlideCount::new();
+        uut.connect_all();
+        uut.clear.next = false;
+        let mut rng = Rng::new(0x3d0e_0006);
+        let mut seen = [false; 64];
+        let mut last = 0;
+        for i in 0..4000u32 {
+            // Runs of ones of every length from bit 1, then random bits above.
+            let run = rng.below(64) as u32;
+            let ones = if run == 0 { 0 } else { u64::MAX >> (64 - run) };
+            let above = if i % 4 == 0 {
+                0
+            } else {
+                rng.next_u64() << (run + 1).min(63)
+            };
+            let done = ((ones << 1) | if run < 63 { above & !(1u64 << (run + 1)) } else { 0 }) & !1;
+            uut.done.next = done.to_bits();
+            settle(&mut uut);
+            assert_eq!(
+                uut.tz.val().to_u32(),
+                last,
+                "registered: before the edge, done {done:#x}"
+            );
+            tick(&mut uut, |u| &mut u.clock);
+            let want = (done >> 1).trailing_ones();
+            assert_eq!(uut.tz.val().to_u32(), want, "done {done:#x}");
+            last = want;
+            if i % 16 == 0 {
+                uut.clear.next = true;
+                tick(&mut uut, |u| &mut u.clock);
+                uut.clear.next = false;
+                assert_eq!(uut.tz.val().to_u32(), 0, "clear");
+                last = 0;
+            }
+            seen[want as usize] = true;
+        }
+        assert!(seen.iter().all(|s| *s), "every count 0..=63");
+    }
+
+    #[test]
     fn synthesizes() {
+        let v = yosys_check("aggnic_hdl_slide_count", &mut SlideCount::new());
+        verilator_lint("aggnic_hdl_slide_count_lint", &v, &["WIDTH", "DECLFILENAME"]);
         let v = yosys_check("aggnic_hdl_window_next", &mut WindowNext::new(Params::DEFAULT));
         verilator_lint("aggnic_hdl_window_next_lint", &v, &["WIDTH"]);
         let v = yosys_check("aggnic_hdl_window", &mut Window::new(Params::DEFAULT));
