@@ -274,8 +274,9 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     s4_slot: DFF<Bits<SLOT_BITS>>,
 
     // S4: the decision.
-    f_valid: DFF<Bit>,
-    f_tenant: DFF<Bits<8>>,
+    /// The S4 op's tenant state is in `f_*` (the S5 op of the clock before changed it): compared
+    /// a clock early, against the tenant then at S3, so the select is off the decision's path.
+    f_hit: DFF<Bit>,
     f_base: DFF<Bits<32>>,
     f_done: DFF<Bits<64>>,
     f_slots: DFF<Bits<32>>,
@@ -617,8 +618,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s4_bytes: Default::default(),
             s4_hdr: Default::default(),
             s4_slot: Default::default(),
-            f_valid: Default::default(),
-            f_tenant: Default::default(),
+            f_hit: Default::default(),
             f_base: Default::default(),
             f_done: Default::default(),
             f_slots: Default::default(),
@@ -764,8 +764,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             s4_bytes,
             s4_hdr,
             s4_slot,
-            f_valid,
-            f_tenant,
+            f_hit,
             f_base,
             f_done,
             f_slots,
@@ -1140,7 +1139,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.cur_base.next = self.regs.lookup_base.val();
         self.cur_done.next = self.regs.lookup_done.val();
         self.cur_slots.next = self.regs.lookup_slots.val();
-        if self.f_valid.q.val() & (self.f_tenant.q.val() == self.s4_hdr.q.val().tenant) {
+        if self.f_hit.q.val() {
             self.cur_base.next = self.f_base.q.val();
             self.cur_done.next = self.f_done.q.val();
             self.cur_slots.next = self.f_slots.q.val();
@@ -1249,8 +1248,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.regs.slot_tenant.next = self.m_tenant.q.val();
         self.regs.slot_inc.next = self.m_valid.q.val() & self.m_inc.q.val();
         self.regs.slot_dec.next = self.m_valid.q.val() & self.m_dec.q.val();
-        self.f_valid.d.next = self.m_valid.q.val();
-        self.f_tenant.d.next = self.m_tenant.q.val();
+        self.f_hit.d.next = self.m_valid.q.val() & (self.m_tenant.q.val() == self.s3_hdr.q.val().tenant);
         self.f_base.d.next = self.wnext.next_base.val();
         self.f_done.d.next = self.wnext.next_done.val();
         self.f_slots.d.next = self.m_slots.q.val();
@@ -1549,7 +1547,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.s5_ctl.d.next.valid = false;
             self.s6_ctl.d.next.valid = false;
             self.s7_ctl.d.next.valid = false;
-            self.f_valid.d.next = false;
+            self.f_hit.d.next = false;
             self.m_valid.d.next = false;
             self.h_patch.d.next = false;
             self.hold_head.d.next = false;
