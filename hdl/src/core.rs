@@ -27,7 +27,7 @@ use crate::packet_fifo::{BEAT_BITS, BEAT_BYTES, Beat, DEPTH, PacketFifo};
 use crate::slot_hash::SlotHash;
 use crate::slot_meta::{Meta, SlotMeta};
 use crate::update_decide::UpdateDecide;
-use crate::window::{SlideCount, WindowNext};
+use crate::window::{SlideCountReg, WindowNext};
 use aggnic_spec::model::{CORE_COUNTERS, CoreCounter, Params, TENANT_COUNTERS, TenantCounter};
 use aggnic_spec::wire::{self, Kind, field as header_field, frame};
 use rust_hdl::prelude::*;
@@ -172,7 +172,7 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     meta: SlotMeta<SLOT_BITS>,
     store: LaneStore<LANES, SUM_BITS>,
     decide: UpdateDecide,
-    slide: SlideCount,
+    slide: SlideCountReg,
     wnext: WindowNext,
     unpack: BeatToLanes,
     pack: LanesToBeat,
@@ -531,7 +531,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             meta: SlotMeta::for_params(params),
             store: LaneStore::for_params(params),
             decide: UpdateDecide::new(params),
-            slide: SlideCount::new(),
+            slide: SlideCountReg::new(),
             wnext: WindowNext::new(params),
             unpack: Default::default(),
             pack: Default::default(),
@@ -1226,7 +1226,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.m_dec.d.next = self.slot_dec.val();
         self.m_base.d.next = self.cur_base.val();
         self.m_done.d.next = self.cur_done.val();
-        // The slide count of that window, for S5's update (`window::SlideCount`, registered).
+        // The slide count of that window, for S5's update (`window::SlideCountReg`).
         self.slide.clock.next = self.clock.val();
         self.slide.done.next = self.cur_done.val();
         self.slide.clear.next = false;

@@ -55,7 +55,7 @@
 //! tenant's counters, counting every bump that arrived at least two clocks before (the register
 //! slave delays the global counters by the same two clocks so a snapshot is one instant).
 
-use crate::window::{SlideCount, WindowNext};
+use crate::window::{SlideCountReg, WindowNext};
 use aggnic_spec::model::{Params, TENANT_COUNTERS};
 use aggnic_spec::regs::t_ctrl;
 use rust_hdl::prelude::*;
@@ -166,7 +166,7 @@ pub struct TenantTable {
     p_base: DFF<Bits<32>>,
     p_done: DFF<Bits<64>>,
     /// Its slide count.
-    p_slide: SlideCount,
+    p_slide: SlideCountReg,
     wnext: WindowNext,
 
     sel_next: Signal<Local, Bits<32>>,
@@ -281,7 +281,7 @@ impl TenantTable {
             lr_slots: Default::default(),
             p_base: Default::default(),
             p_done: Default::default(),
-            p_slide: SlideCount::new(),
+            p_slide: SlideCountReg::new(),
             wnext: WindowNext::new(params),
             sel_next: Default::default(),
             sel_t: Default::default(),

@@ -6,12 +6,12 @@
 //! `window`, set bit `d`, then slide past the final fragments at the bottom: `slide` =
 //! trailing ones of `done`, `base += slide`, `done >>= slide` (64 ones: `done` = 0).
 //!
-//! - [`SlideCount`]: how far marking the base slides, from `done` alone, registered; a pipeline
-//!   counts it the clock before the mark, beside its other work.
+//! - [`SlideCount`]: how far marking the base slides, from `done` alone; [`SlideCountReg`] the
+//!   same registered, for a pipeline that counts it the clock before the mark.
 //! - [`WindowNext`]: the next state, combinational, given that count: for a pipeline that keeps
 //!   the windows of all tenants in a table (read, compute, write back).
-//! - [`Window`]: one tenant's window in registers, one mark (or load) per clock (its slide count
-//!   is counted from the next window as it is written).
+//! - [`Window`]: one tenant's window in registers, one mark (or load) per clock (both blocks in
+//!   one clock).
 //!
 //! The trailing-ones count does not loop over bits: `y = !z & (z + 1)` isolates the lowest clear
 //! bit of `z` (`done >> 1`, which has one: bit 63), and bit `k` of its index is the OR of the bits
@@ -32,26 +32,18 @@ fn index_bit_mask(b: usize) -> u64 {
 }
 
 /// How far marking the base slides a window: 1 + `tz`, where `tz` is the number of trailing ones
-/// of `done >> 1` (0..=63), counted in one clock and registered.
+/// of `done >> 1` (0..=63), combinational.
 ///
 /// Bit 0 of `done` is always clear (the window's invariant: `base` is not final), so marking
 /// anything but `base` itself never slides, and marking `base` slides past the final fragments
 /// above it. That depends on `done` alone, so a pipeline counts it the clock before the mark
-/// (from the window the mark will see) and hands it to [`WindowNext`]: the 64-bit carry and the
-/// index encoder are then not on the clock that writes the window back. (Registered inside, so
-/// a parent that computes `done` and reads `tz` in one `update` has no combinational loop
-/// through this block for Verilator to flag.)
+/// (from the window the mark will see, [`SlideCountReg`]) and hands it to [`WindowNext`]: the
+/// 64-bit carry and the index encoder are then not on the clock that writes the window back.
 #[derive(LogicBlock, Debug)]
 pub struct SlideCount {
-    pub clock: Signal<In, Clock>,
     /// Bit 0 clear.
     pub done: Signal<In, Bits<64>>,
-    /// Count 0 instead (the window is being cleared: COMMIT, reset).
-    pub clear: Signal<In, Bit>,
-    /// The count of `done` (or 0 after `clear`) at the last clock edge.
     pub tz: Signal<Out, Bits<SLIDE_BITS>>,
-
-    r_tz: DFF<Bits<SLIDE_BITS>>,
 
     one: Constant<Bits<64>>,
     index_masks: [Constant<Bits<64>>; INDEX_BITS],
@@ -66,11 +58,8 @@ pub struct SlideCount {
 impl SlideCount {
     pub fn new() -> SlideCount {
         SlideCount {
-            clock: Default::default(),
             done: Default::default(),
-            clear: Default::default(),
             tz: Default::default(),
-            r_tz: Default::default(),
             one: Constant::new(1u64.to_bits()),
             index_masks: std::array::from_fn(|b| Constant::new(index_bit_mask(b).to_bits())),
             z: Default::default(),
@@ -89,7 +78,6 @@ impl Default for SlideCount {
 impl Logic for SlideCount {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, r_tz);
         self.z.next = self.done.val() >> 1;
         self.y.next = !self.z.val() & (self.z.val() + self.one.val());
         self.ones[0].next = 0.into();
@@ -100,8 +88,53 @@ impl Logic for SlideCount {
         }
         // A one-pass loop: array indices in `#[hdl_gen]` must be literals or loop variables.
         for n in INDEX_BITS..(INDEX_BITS + 1) {
-            self.r_tz.d.next = self.ones[n].val();
+            self.tz.next = self.ones[n].val();
         }
+    }
+}
+
+/// [`SlideCount`] registered: `tz` is the count of the `done` of the clock before (0 after
+/// `clear`). For a pipeline that knows the window a mark will see a clock before the mark; the
+/// register inside also means a parent that computes `done` and reads `tz` in one `update` has
+/// no combinational loop through a child for Verilator to flag.
+#[derive(LogicBlock, Debug)]
+pub struct SlideCountReg {
+    pub clock: Signal<In, Clock>,
+    /// Bit 0 clear.
+    pub done: Signal<In, Bits<64>>,
+    /// Count 0 instead (the window is being cleared: COMMIT, reset).
+    pub clear: Signal<In, Bit>,
+    pub tz: Signal<Out, Bits<SLIDE_BITS>>,
+    count: SlideCount,
+    r_tz: DFF<Bits<SLIDE_BITS>>,
+}
+
+impl SlideCountReg {
+    pub fn new() -> SlideCountReg {
+        SlideCountReg {
+            clock: Default::default(),
+            done: Default::default(),
+            clear: Default::default(),
+            tz: Default::default(),
+            count: SlideCount::new(),
+            r_tz: Default::default(),
+        }
+    }
+}
+
+impl Default for SlideCountReg {
+    fn default() -> SlideCountReg {
+        SlideCountReg::new()
+    }
+}
+
+impl Logic for SlideCountReg {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, r_tz);
+        // Straight from the port (no local in between: see the UNOPTFLAT note in the docs).
+        self.count.done.next = self.done.val();
+        self.r_tz.d.next = self.count.tz.val();
         if self.clear.val() {
             self.r_tz.d.next = 0.into();
         }
@@ -220,6 +253,7 @@ impl Logic for Window {
         dff_setup!(self, clock, r_base, r_done);
         self.next.base.next = self.r_base.q.val();
         self.next.done.next = self.r_done.q.val();
+        self.slide.done.next = self.r_done.q.val();
         self.next.tz.next = self.slide.tz.val();
         self.next.mark.next = self.mark.val();
         self.next.seq.next = self.seq.val();
@@ -233,10 +267,6 @@ impl Logic for Window {
             self.r_base.d.next = 0.into();
             self.r_done.d.next = 0.into();
         }
-        // The slide count follows `r_done`: counted from the value it is loaded with.
-        self.slide.clock.next = self.clock.val();
-        self.slide.done.next = self.next.next_done.val();
-        self.slide.clear.next = self.load.val() | self.reset.val();
         self.base.next = self.r_base.q.val();
         self.done.next = self.r_done.q.val();
     }
@@ -459,7 +489,7 @@ mod tests {
 
     #[test]
     fn slide_count_is_the_trailing_ones_above_bit_0() {
-        let mut uut = SlideCount::new();
+        let mut uut = SlideCountReg::new();
         uut.connect_all();
         uut.clear.next = false;
         let mut rng = Rng::new(0x3d0e_0006);
@@ -500,7 +530,7 @@ mod tests {
 
     #[test]
     fn synthesizes() {
-        let v = yosys_check("aggnic_hdl_slide_count", &mut SlideCount::new());
+        let v = yosys_check("aggnic_hdl_slide_count", &mut SlideCountReg::new());
         verilator_lint("aggnic_hdl_slide_count_lint", &v, &["WIDTH", "DECLFILENAME"]);
         let v = yosys_check("aggnic_hdl_window_next", &mut WindowNext::new(Params::DEFAULT));
         verilator_lint("aggnic_hdl_window_next_lint", &v, &["WIDTH"]);
