@@ -1067,7 +1067,7 @@ mod tests {
                 tenants: 64,
                 ..Params::DEFAULT
             },
-            0x7ab1_0005,
+            0x7ab1_0002,
             3000,
         );
         eprintln!("tenant_table: 9000 random cycles in {:?}", start.elapsed());
