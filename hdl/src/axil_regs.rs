@@ -15,7 +15,7 @@
 //!   SNAPSHOT in the same write, as in the model.
 //! - The tenant table (`tenant_table::TenantTable`): `TENANT_SEL`, the staged `T_` writes,
 //!   `T_CTRL.COMMIT`, live reads of the selected tenant, `T_SLOTS_IN_USE`, `SLOTS_IN_USE`. Its
-//!   pipeline ports are this block's `lookup_*`, `mark*` and `slot_*` ports (see there).
+//!   pipeline ports are this block's `cfg_*`, `lookup_*`, `mark*` and `slot_*` ports (see there).
 //! - Counters: `core_bump` and `core_bump_tx` (bit = `CoreCounter` index; two ports because the
 //!   receive pipeline and the transmit path count in the same clock) and `tenant_bump` (bit = `TenantCounter`
 //!   index) of `bump_tenant` count one each per clock, as `update_decide::UpdateDecide` produces
@@ -106,13 +106,15 @@ pub struct AxilRegs {
     pub tenant_bump: Signal<In, Bits<TENANT_COUNTERS>>,
     pub bump_tenant: Signal<In, Bits<8>>,
 
-    /// Tenant lookup: the entry comes out on `lookup_*` one clock later (read-first: updates
-    /// issued in the lookup's own clock are not seen).
+    /// Tenant configuration lookup: the committed entry comes out on `cfg_*` one clock later.
+    pub cfg_tenant: Signal<In, Bits<8>>,
+    pub cfg_enable: Signal<Out, Bit>,
+    pub cfg_quota: Signal<Out, Bits<32>>,
+    pub cfg_mask: Signal<Out, Bits<64>>,
+    pub cfg_key: Signal<Out, Bits<64>>,
+    /// Tenant state lookup: window and slots in use come out on `lookup_*` one clock later
+    /// (read-first: updates issued in the lookup's own clock are not seen).
     pub lookup_tenant: Signal<In, Bits<8>>,
-    pub lookup_enable: Signal<Out, Bit>,
-    pub lookup_quota: Signal<Out, Bits<32>>,
-    pub lookup_mask: Signal<Out, Bits<64>>,
-    pub lookup_key: Signal<Out, Bits<64>>,
     pub lookup_base: Signal<Out, Bits<32>>,
     pub lookup_done: Signal<Out, Bits<64>>,
     pub lookup_slots: Signal<Out, Bits<32>>,
@@ -242,11 +244,12 @@ impl AxilRegs {
             core_bump_tx: Default::default(),
             tenant_bump: Default::default(),
             bump_tenant: Default::default(),
+            cfg_tenant: Default::default(),
+            cfg_enable: Default::default(),
+            cfg_quota: Default::default(),
+            cfg_mask: Default::default(),
+            cfg_key: Default::default(),
             lookup_tenant: Default::default(),
-            lookup_enable: Default::default(),
-            lookup_quota: Default::default(),
-            lookup_mask: Default::default(),
-            lookup_key: Default::default(),
             lookup_base: Default::default(),
             lookup_done: Default::default(),
             lookup_slots: Default::default(),
@@ -400,6 +403,7 @@ impl Logic for AxilRegs {
         self.ttable.wr_key_hi.next = self.write_now.val() & (self.s_axil_awaddr.val() == self.t_key_hi.val());
         self.ttable.wr_base.next =
             self.write_now.val() & (self.s_axil_awaddr.val() == self.t_base_addr.val());
+        self.ttable.cfg_tenant.next = self.cfg_tenant.val();
         self.ttable.lookup_tenant.next = self.lookup_tenant.val();
         self.ttable.mark.next = self.mark.val();
         self.ttable.mark_tenant.next = self.mark_tenant.val();
@@ -532,10 +536,10 @@ impl Logic for AxilRegs {
         self.soft_reset.next = self.r_soft.q.val();
         self.flush_start.next = self.r_flush_start.q.val();
         self.flush_tenant.next = self.r_flush_tenant.q.val();
-        self.lookup_enable.next = self.ttable.lookup_enable.val();
-        self.lookup_quota.next = self.ttable.lookup_quota.val();
-        self.lookup_mask.next = self.ttable.lookup_mask.val();
-        self.lookup_key.next = self.ttable.lookup_key.val();
+        self.cfg_enable.next = self.ttable.cfg_enable.val();
+        self.cfg_quota.next = self.ttable.cfg_quota.val();
+        self.cfg_mask.next = self.ttable.cfg_mask.val();
+        self.cfg_key.next = self.ttable.cfg_key.val();
         self.lookup_base.next = self.ttable.lookup_base.val();
         self.lookup_done.next = self.ttable.lookup_done.val();
         self.lookup_slots.next = self.ttable.lookup_slots.val();
@@ -980,14 +984,15 @@ mod tests {
         /// A lookup of a random tenant against the model (call drained).
         fn check_lookup(&mut self) {
             let t = self.rng.below(u64::from(self.core.params().tenants) + 2) as u8;
+            self.uut.cfg_tenant.next = t.to_bits();
             self.uut.lookup_tenant.next = t.to_bits();
             self.cycle();
             let u = &self.uut;
             let got = (
-                u.lookup_enable.val(),
-                u.lookup_quota.val().to_u32(),
-                u.lookup_mask.val().to_u64(),
-                u.lookup_key.val().to_u64(),
+                u.cfg_enable.val(),
+                u.cfg_quota.val().to_u32(),
+                u.cfg_mask.val().to_u64(),
+                u.cfg_key.val().to_u64(),
                 u.lookup_base.val().to_u32(),
                 u.lookup_done.val().to_u64(),
                 u.lookup_slots.val().to_u32(),
@@ -1374,6 +1379,7 @@ mod tests {
                 b.drain();
             }
         }
+        b.uut.cfg_tenant.next = 5u8.to_bits();
         b.uut.lookup_tenant.next = 5u8.to_bits();
         b.uut.s_axil_awaddr.next = regs::T_CTRL.addr.to_bits();
         b.uut.s_axil_wdata.next = (t_ctrl::COMMIT | t_ctrl::ENABLE).to_bits();
@@ -1382,9 +1388,9 @@ mod tests {
         b.uut.s_axil_bready.next = true;
         let view = |u: &AxilRegs| {
             (
-                u.lookup_quota.val().to_u32(),
-                u.lookup_mask.val().to_u64(),
-                u.lookup_key.val().to_u64(),
+                u.cfg_quota.val().to_u32(),
+                u.cfg_mask.val().to_u64(),
+                u.cfg_key.val().to_u64(),
                 u.lookup_base.val().to_u32(),
                 u.lookup_done.val().to_u64(),
             )

@@ -8,7 +8,8 @@
 //! - Issue: one op per clock into the pipeline: a receive beat, a transmit control frame (FLUSH,
 //!   RELEASE) with `B` read cycles reserved behind a FLUSH, or a FLUSH_CMD sweep step. Output
 //!   credits are reserved here, so nothing after this point ever stalls.
-//! - S0 header fields and frame checks; S1 slot hash; S2 slot metadata read; S3 tenant lookup;
+//! - S0 header fields and frame checks; S1 slot hash; S2 slot metadata and tenant configuration
+//!   reads; S3 header and configuration checks (`UpdateCheck`), tenant state lookup;
 //!   S4 the decision, the metadata write (forwarded to the next ops), payload beats into the lane
 //!   store; S5 the tenant state write (window, slots in use; forwarded to the decision two clocks
 //!   later) and the header patch; S7 lane sums out, the output beat, counters.
@@ -26,7 +27,7 @@ use crate::lane_store::{LaneStore, beat_bits, beats};
 use crate::packet_fifo::{BEAT_BITS, BEAT_BYTES, Beat, DEPTH, PacketFifo};
 use crate::slot_hash::SlotHash;
 use crate::slot_meta::{Meta, SlotMeta};
-use crate::update_decide::UpdateDecide;
+use crate::update_decide::{Checks, UpdateCheck, UpdateDecide};
 use crate::window::{SlideCountReg, WindowNext};
 use aggnic_spec::model::{CORE_COUNTERS, CoreCounter, Params, TENANT_COUNTERS, TenantCounter};
 use aggnic_spec::wire::{self, Kind, field as header_field, frame};
@@ -171,6 +172,7 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     slot_hash: SlotHash,
     meta: SlotMeta<SLOT_BITS>,
     store: LaneStore<LANES, SUM_BITS>,
+    check: UpdateCheck,
     decide: UpdateDecide,
     slide: SlideCountReg,
     wnext: WindowNext,
@@ -272,6 +274,12 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     s4_bytes: DFF<Bits<7>>,
     s4_hdr: DFF<Hdr>,
     s4_slot: DFF<Bits<SLOT_BITS>>,
+    /// The header and configuration checks (`UpdateCheck` at S3) and the configuration the
+    /// decision still needs (mask: completion; quota: against the live slot count).
+    s4_checks: DFF<Checks>,
+    s4_mask: DFF<Bits<64>>,
+    s4_quota: DFF<Bits<32>>,
+    s4_worker: Signal<Local, Bits<8>>,
 
     // S4: the decision.
     /// The S4 op's tenant state is in `f_*` (the S5 op of the clock before changed it): compared
@@ -530,6 +538,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             slot_hash: Default::default(),
             meta: SlotMeta::for_params(params),
             store: LaneStore::for_params(params),
+            check: UpdateCheck::new(params),
             decide: UpdateDecide::new(params),
             slide: SlideCountReg::new(),
             wnext: WindowNext::new(params),
@@ -618,6 +627,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s4_bytes: Default::default(),
             s4_hdr: Default::default(),
             s4_slot: Default::default(),
+            s4_checks: Default::default(),
+            s4_mask: Default::default(),
+            s4_quota: Default::default(),
+            s4_worker: Default::default(),
             f_hit: Default::default(),
             f_base: Default::default(),
             f_done: Default::default(),
@@ -764,6 +777,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             s4_bytes,
             s4_hdr,
             s4_slot,
+            s4_checks,
+            s4_mask,
+            s4_quota,
             f_hit,
             f_base,
             f_done,
@@ -1115,7 +1131,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s2_bytes.d.next = self.s1_bytes.q.val();
         self.s2_hdr.d.next = self.s1_hdr.q.val();
 
-        // S2: the slot metadata read (data at S4, forwarded inside).
+        // S2: the slot metadata read (data at S4, forwarded inside) and the tenant's committed
+        // configuration (data at S3; only a COMMIT changes it, so nothing to forward).
+        self.regs.cfg_tenant.next = self.s2_hdr.q.val().tenant;
         self.s2_slot.next = self.slot_hash.hash.val().get_bits::<SLOT_BITS>(0);
         if self.s2_op.q.val().kind == self.k_sweep.val() {
             self.s2_slot.next = bit_cast::<SLOT_BITS, 16>(self.s2_op.q.val().sweep_slot);
@@ -1127,7 +1145,19 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s3_hdr.d.next = self.s2_hdr.q.val();
         self.s3_slot.d.next = self.s2_slot.val();
 
-        // S3: the tenant lookup (registered; the update of the clock before S4 is forwarded).
+        // S3: the header and configuration checks, registered for S4; the tenant state lookup
+        // (registered; the update of the clock before S4 is forwarded).
+        self.check.flags.next = self.s3_hdr.q.val().flags;
+        self.check.elements.next = self.s3_hdr.q.val().elements;
+        self.check.worker.next = self.s3_hdr.q.val().worker;
+        self.check.tenant.next = self.s3_hdr.q.val().tenant;
+        self.check.key.next = self.s3_hdr.q.val().key;
+        self.check.t_enable.next = self.regs.cfg_enable.val();
+        self.check.t_key.next = self.regs.cfg_key.val();
+        self.check.t_mask.next = self.regs.cfg_mask.val();
+        self.s4_checks.d.next = self.check.checks.val();
+        self.s4_mask.d.next = self.regs.cfg_mask.val();
+        self.s4_quota.d.next = self.regs.cfg_quota.val();
         self.regs.lookup_tenant.next = self.s3_hdr.q.val().tenant;
         self.s4_op.d.next = self.s3_op.q.val();
         self.s4_data.d.next = self.s3_data.q.val();
@@ -1144,17 +1174,16 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.cur_done.next = self.f_done.q.val();
             self.cur_slots.next = self.f_slots.q.val();
         }
-        self.decide.flags.next = self.s4_hdr.q.val().flags;
+        self.decide.checks.next = self.s4_checks.q.val();
         self.decide.elements.next = self.s4_hdr.q.val().elements;
-        self.decide.worker.next = self.s4_hdr.q.val().worker;
+        // Through a local: a bit range of a struct field's range is more than yosys takes.
+        self.s4_worker.next = self.s4_hdr.q.val().worker;
+        self.decide.worker.next = self.s4_worker.val().get_bits::<6>(0);
         self.decide.tenant.next = self.s4_hdr.q.val().tenant;
         self.decide.seq.next = self.s4_hdr.q.val().seq;
         self.decide.salt.next = self.s4_hdr.q.val().salt;
-        self.decide.key.next = self.s4_hdr.q.val().key;
-        self.decide.t_enable.next = self.regs.lookup_enable.val();
-        self.decide.t_key.next = self.regs.lookup_key.val();
-        self.decide.t_mask.next = self.regs.lookup_mask.val();
-        self.decide.t_quota.next = self.regs.lookup_quota.val();
+        self.decide.t_mask.next = self.s4_mask.q.val();
+        self.decide.t_quota.next = self.s4_quota.q.val();
         self.decide.t_base.next = self.cur_base.val();
         self.decide.t_done.next = self.cur_done.val();
         self.decide.t_slots_in_use.next = self.cur_slots.val();

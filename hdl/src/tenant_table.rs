@@ -12,10 +12,13 @@
 //!   exactly as `aggnic_spec::model::Core::write`. `busy` is high for the one clock after a
 //!   `TENANT_SEL` write or a COMMIT (the staging load, the select-side RAM catching up): the
 //!   register slave accepts no transaction then.
-//! - **Lookup** (pipeline, one per clock): `lookup_tenant` in, the entry, window and slot count out
-//!   one clock later (`lookup_*`, registered). Read-first: a lookup sees the table as it was
-//!   before the updates issued in its own cycle (commit, mark, slot inc/dec); the pipeline forwards
-//!   those itself. A COMMIT is atomic for the lookup: all old or all new.
+//! - **Lookups** (pipeline, one of each per clock, registered: out one clock later). Configuration:
+//!   `cfg_tenant` in, the committed enable, quota, mask and key out (`cfg_*`); state: `lookup_tenant`
+//!   in, window and slot count out (`lookup_*`). Two ports so the pipeline reads the configuration
+//!   a stage before the state (its checks need no forwarding: only a COMMIT changes it). Read-first:
+//!   a lookup sees the table as it was before the updates issued in its own cycle (commit, mark,
+//!   slot inc/dec); the pipeline forwards those itself. A COMMIT is atomic for each lookup, and for
+//!   a configuration and state lookup issued in the same clock: all old or all new.
 //! - **Window update** (`mark`, `mark_tenant`, `mark_seq`): `mark_done` of the model through one
 //!   shared `window::WindowNext`, written back in the same clock. A COMMIT of the same tenant in
 //!   the same clock wins (as `window::Window`: load > mark), which is the model's order "frame,
@@ -99,12 +102,14 @@ pub struct TenantTable {
     /// Slots held by all tenants.
     pub slots_total: Signal<Out, Bits<32>>,
 
-    // Lookup.
+    // Configuration lookup.
+    pub cfg_tenant: Signal<In, Bits<8>>,
+    pub cfg_enable: Signal<Out, Bit>,
+    pub cfg_quota: Signal<Out, Bits<32>>,
+    pub cfg_mask: Signal<Out, Bits<64>>,
+    pub cfg_key: Signal<Out, Bits<64>>,
+    // State lookup.
     pub lookup_tenant: Signal<In, Bits<8>>,
-    pub lookup_enable: Signal<Out, Bit>,
-    pub lookup_quota: Signal<Out, Bits<32>>,
-    pub lookup_mask: Signal<Out, Bits<64>>,
-    pub lookup_key: Signal<Out, Bits<64>>,
     pub lookup_base: Signal<Out, Bits<32>>,
     pub lookup_done: Signal<Out, Bits<64>>,
     pub lookup_slots: Signal<Out, Bits<32>>,
@@ -229,11 +234,12 @@ impl TenantTable {
             sel_base: Default::default(),
             sel_slots: Default::default(),
             slots_total: Default::default(),
+            cfg_tenant: Default::default(),
+            cfg_enable: Default::default(),
+            cfg_quota: Default::default(),
+            cfg_mask: Default::default(),
+            cfg_key: Default::default(),
             lookup_tenant: Default::default(),
-            lookup_enable: Default::default(),
-            lookup_quota: Default::default(),
-            lookup_mask: Default::default(),
-            lookup_key: Default::default(),
             lookup_base: Default::default(),
             lookup_done: Default::default(),
             lookup_slots: Default::default(),
@@ -391,9 +397,11 @@ impl Logic for TenantTable {
                 self.n_base.next = self.base[i].q.val();
                 self.n_done.next = self.done[i].q.val();
             }
-            if self.lookup_tenant.val() == self.tidx[i].val() {
+            if self.cfg_tenant.val() == self.tidx[i].val() {
                 self.k_enable.next = self.enable[i].q.val();
                 self.k_committed.next = self.committed[i].q.val();
+            }
+            if self.lookup_tenant.val() == self.tidx[i].val() {
                 self.k_base.next = self.base[i].q.val();
                 self.k_done.next = self.done[i].q.val();
                 self.k_slots.next = self.slots[i].q.val();
@@ -477,9 +485,9 @@ impl Logic for TenantTable {
         self.s_quota.write_data.next = self.st_quota.q.val();
         self.s_mask.write_data.next = self.st_mask.q.val();
         self.s_key.write_data.next = self.st_key.q.val();
-        self.l_quota.read_address.next = self.lookup_tenant.val().get_bits::<TENANT_BITS>(0);
-        self.l_mask.read_address.next = self.lookup_tenant.val().get_bits::<TENANT_BITS>(0);
-        self.l_key.read_address.next = self.lookup_tenant.val().get_bits::<TENANT_BITS>(0);
+        self.l_quota.read_address.next = self.cfg_tenant.val().get_bits::<TENANT_BITS>(0);
+        self.l_mask.read_address.next = self.cfg_tenant.val().get_bits::<TENANT_BITS>(0);
+        self.l_key.read_address.next = self.cfg_tenant.val().get_bits::<TENANT_BITS>(0);
         self.s_quota.read_address.next = self.sel_next.val().get_bits::<TENANT_BITS>(0);
         self.s_mask.read_address.next = self.sel_next.val().get_bits::<TENANT_BITS>(0);
         self.s_key.read_address.next = self.sel_next.val().get_bits::<TENANT_BITS>(0);
@@ -575,14 +583,14 @@ impl Logic for TenantTable {
             self.sel_slots.next = bit_cast::<32, SLOT_COUNT_BITS>(self.s_slots_v.val());
         }
         self.slots_total.next = bit_cast::<32, SLOT_COUNT_BITS>(self.total.q.val());
-        self.lookup_enable.next = self.lr_enable.q.val();
-        self.lookup_quota.next = 0.into();
-        self.lookup_mask.next = 0.into();
-        self.lookup_key.next = 0.into();
+        self.cfg_enable.next = self.lr_enable.q.val();
+        self.cfg_quota.next = 0.into();
+        self.cfg_mask.next = 0.into();
+        self.cfg_key.next = 0.into();
         if self.lr_committed.q.val() {
-            self.lookup_quota.next = self.l_quota.read_data.val();
-            self.lookup_mask.next = self.l_mask.read_data.val();
-            self.lookup_key.next = self.l_key.read_data.val();
+            self.cfg_quota.next = self.l_quota.read_data.val();
+            self.cfg_mask.next = self.l_mask.read_data.val();
+            self.cfg_key.next = self.l_key.read_data.val();
         }
         self.lookup_base.next = self.lr_base.q.val();
         self.lookup_done.next = self.lr_done.q.val();
@@ -833,14 +841,20 @@ mod tests {
 
     fn looked(uut: &TenantTable) -> Looked {
         Looked {
-            enable: uut.lookup_enable.val(),
-            quota: uut.lookup_quota.val().to_u32(),
-            mask: uut.lookup_mask.val().to_u64(),
-            key: uut.lookup_key.val().to_u64(),
+            enable: uut.cfg_enable.val(),
+            quota: uut.cfg_quota.val().to_u32(),
+            mask: uut.cfg_mask.val().to_u64(),
+            key: uut.cfg_key.val().to_u64(),
             base: uut.lookup_base.val().to_u32(),
             done: uut.lookup_done.val().to_u64(),
             slots: uut.lookup_slots.val().to_u32(),
         }
+    }
+
+    /// Both lookups of one tenant.
+    fn look(uut: &mut TenantTable, t: u8) {
+        uut.cfg_tenant.next = t.to_bits();
+        uut.lookup_tenant.next = t.to_bits();
     }
 
     fn idle(uut: &mut TenantTable) {
@@ -907,14 +921,30 @@ mod tests {
         let (mut last_mark, mut last2_mark): (Option<u8>, Option<u8>) = (None, None);
         for cycle in 0..cycles {
             idle(&mut uut);
-            // The lookup: whatever the table held before this cycle's updates.
-            let lt = if rng.chance(900) {
-                rng.below(u64::from(tenants)) as u8
-            } else {
-                rng.next_u32() as u8
+            // The lookups: whatever the table held before this cycle's updates. Configuration and
+            // state of two tenants picked apart (the core looks them up a stage apart), often one.
+            let pick_tenant = |rng: &mut Rng| {
+                if rng.chance(900) {
+                    rng.below(u64::from(tenants)) as u8
+                } else {
+                    rng.next_u32() as u8
+                }
             };
+            let lt = pick_tenant(&mut rng);
+            let ct = if rng.chance(300) {
+                lt
+            } else {
+                pick_tenant(&mut rng)
+            };
+            uut.cfg_tenant.next = ct.to_bits();
             uut.lookup_tenant.next = lt.to_bits();
-            let want = expected(&core, &slots, lt);
+            let (cfg, state) = (expected(&core, &slots, ct), expected(&core, &slots, lt));
+            let want = Looked {
+                base: state.base,
+                done: state.done,
+                slots: state.slots,
+                ..cfg
+            };
             // Window update (the model: a RELEASE frame), before any register write.
             let mut marked = None;
             if let Some(mt) = next_mark {
@@ -1002,7 +1032,7 @@ mod tests {
             }
             tick(&mut uut, |u| &mut u.clock);
             let got = looked(&uut);
-            assert_eq!(got, want, "cycle {cycle}: lookup of tenant {lt}");
+            assert_eq!(got, want, "cycle {cycle}: configuration of {ct}, state of {lt}");
             if want.enable && want.key != 0 {
                 keyed_lookups += 1;
             }
@@ -1095,7 +1125,7 @@ mod tests {
             idle(&mut uut);
             tick(&mut uut, |u| &mut u.clock);
         }
-        uut.lookup_tenant.next = 2u8.to_bits();
+        look(&mut uut, 2);
         tick(&mut uut, |u| &mut u.clock);
         assert_eq!(looked(&uut), expected(&core, &[0; 5], 2));
         assert_eq!(looked(&uut).key, 0xdead);
@@ -1110,16 +1140,16 @@ mod tests {
         core.write(regs::T_CTRL.addr, t_ctrl::COMMIT);
         uut.wr_ctrl.next = true;
         uut.wr_data.next = t_ctrl::COMMIT.to_bits();
-        uut.lookup_tenant.next = 0u8.to_bits();
+        look(&mut uut, 0);
         uut.mark.next = true;
         uut.mark_tenant.next = 2u8.to_bits();
         uut.mark_seq.next = 0u32.to_bits();
         tick(&mut uut, |u| &mut u.clock);
         idle(&mut uut);
-        uut.lookup_tenant.next = 0u8.to_bits();
+        look(&mut uut, 0);
         tick(&mut uut, |u| &mut u.clock);
         assert_eq!(looked(&uut), expected(&core, &[0; 5], 0), "tenant 0");
-        uut.lookup_tenant.next = 2u8.to_bits();
+        look(&mut uut, 2);
         tick(&mut uut, |u| &mut u.clock);
         let cleared = expected(&core, &[0; 5], 2);
         assert_eq!(looked(&uut), Looked { base: 1, ..cleared }, "tenant 2");

@@ -1,9 +1,15 @@
-//! `UpdateDecide`: what becomes of an UPDATE frame, combinational; the heart of the pipeline.
+//! `UpdateCheck` and `UpdateDecide`: what becomes of an UPDATE frame, combinational; the heart of
+//! the pipeline.
 //!
-//! It makes the decisions of `aggnic_spec::model::Core::update`, in the same order, from values the
-//! earlier stages have looked up: the parsed header, the tenant's table entry and window, and the
-//! metadata of the slot the fragment hashes to. It writes nothing; the stages after it act on its
-//! outputs (write the slot metadata, add the lanes, forward the frame, count, slide the window).
+//! Together they make the decisions of `aggnic_spec::model::Core::update`, in the same order, from
+//! values the earlier stages have looked up: the parsed header, the tenant's committed
+//! configuration, window and slot count, and the metadata of the slot the fragment hashes to.
+//! `UpdateCheck` computes what needs only the header and the configuration ([`Checks`]: steps 1 to
+//! 5 below, and whether a claim alone completes the sum); the core registers its result, a stage
+//! before `UpdateDecide` takes it with the live state (window, slots in use, slot metadata), so the
+//! 64-bit key compare and the member bit are off the decision's clock. They write nothing; the
+//! stages after act on `UpdateDecide`'s outputs (write the slot metadata, add the lanes, forward the
+//! frame, count, slide the window).
 //!
 //! Order (first match wins), as `Core::update`:
 //! 1. `malformed`: a flag other than RESEND, `elements` 0 or above the export's `elements`, or
@@ -35,22 +41,107 @@ use rust_hdl::prelude::*;
 /// Bits of the `slots_in_use` and `quota` values.
 pub const COUNT_BITS: usize = 32;
 
-/// The block. Construct with [`UpdateDecide::new`].
+/// What `UpdateCheck` found: the checks of an UPDATE that need only its header and its tenant's
+/// committed configuration.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, LogicStruct)]
+pub struct Checks {
+    /// Step 1: a flag other than RESEND, `elements` 0 or above the export's, or `worker` >= 64.
+    pub malformed: Bit,
+    /// Step 2: `tenant` beyond the export's table, or its entry not enabled.
+    pub unknown: Bit,
+    /// Step 3: `key` differs from the entry's key.
+    pub key_bad: Bit,
+    /// Step 4, negated: the worker's bit is set in the entry's mask.
+    pub member: Bit,
+    /// Step 5: RESEND is set.
+    pub resend: Bit,
+    /// The worker's bit alone equals the mask: a claim completes the sum.
+    pub claim_done: Bit,
+}
+
+/// The header and configuration checks. Construct with [`UpdateCheck::new`].
 #[derive(LogicBlock, Debug)]
-pub struct UpdateDecide {
+pub struct UpdateCheck {
     // The UPDATE's header, as `header_parse::HeaderParse` decodes it.
     pub flags: Signal<In, Bits<8>>,
     pub elements: Signal<In, Bits<16>>,
     pub worker: Signal<In, Bits<8>>,
     pub tenant: Signal<In, Bits<8>>,
-    pub seq: Signal<In, Bits<32>>,
-    pub salt: Signal<In, Bits<16>>,
     /// `key_or_bitmap`: the tenant key in an UPDATE.
     pub key: Signal<In, Bits<64>>,
-
-    // The tenant's table entry and live state (don't care when `tenant` >= tenants).
+    // The tenant's committed configuration (don't care when `tenant` >= tenants).
     pub t_enable: Signal<In, Bit>,
     pub t_key: Signal<In, Bits<64>>,
+    pub t_mask: Signal<In, Bits<64>>,
+    pub checks: Signal<Out, Checks>,
+
+    max_elements: Constant<Bits<16>>,
+    tenants: Constant<Bits<16>>,
+    not_resend: Constant<Bits<8>>,
+    resend: Constant<Bits<8>>,
+    not_worker: Constant<Bits<8>>,
+    one: Constant<Bits<64>>,
+    wbit: Signal<Local, Bits<64>>,
+}
+
+impl UpdateCheck {
+    /// # Panics
+    /// If `params` are invalid.
+    pub fn new(params: Params) -> UpdateCheck {
+        params.validate().expect("valid parameters");
+        assert!(params.elements < 1 << 16, "elements fit the 16-bit field");
+        UpdateCheck {
+            flags: Default::default(),
+            elements: Default::default(),
+            worker: Default::default(),
+            tenant: Default::default(),
+            key: Default::default(),
+            t_enable: Default::default(),
+            t_key: Default::default(),
+            t_mask: Default::default(),
+            checks: Default::default(),
+            max_elements: Constant::new(params.elements.to_bits()),
+            tenants: Constant::new(params.tenants.to_bits()),
+            not_resend: Constant::new((!flags::RESEND).to_bits()),
+            resend: Constant::new(flags::RESEND.to_bits()),
+            not_worker: Constant::new((!(WORKERS - 1) as u8).to_bits()),
+            one: Constant::new(1u64.to_bits()),
+            wbit: Default::default(),
+        }
+    }
+}
+
+impl Logic for UpdateCheck {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.wbit.next = self.one.val() << self.worker.val().get_bits::<6>(0);
+        self.checks.next.malformed = ((self.flags.val() & self.not_resend.val()) != 0)
+            | (self.elements.val() == 0)
+            | (self.elements.val() > self.max_elements.val())
+            | ((self.worker.val() & self.not_worker.val()) != 0);
+        self.checks.next.unknown =
+            (bit_cast::<16, 8>(self.tenant.val()) >= self.tenants.val()) | !self.t_enable.val();
+        self.checks.next.key_bad = self.key.val() != self.t_key.val();
+        self.checks.next.member = (self.t_mask.val() & self.wbit.val()) != 0;
+        self.checks.next.resend = (self.flags.val() & self.resend.val()) != 0;
+        self.checks.next.claim_done = self.wbit.val() == self.t_mask.val();
+    }
+}
+
+/// The decision. Construct with [`UpdateDecide::new`].
+#[derive(LogicBlock, Debug)]
+pub struct UpdateDecide {
+    /// `UpdateCheck`'s result for this UPDATE.
+    pub checks: Signal<In, Checks>,
+    // The UPDATE's header fields the live state is compared with.
+    pub elements: Signal<In, Bits<16>>,
+    /// The worker's bit index (the header's `worker` mod 64: `checks.malformed` flags larger ones).
+    pub worker: Signal<In, Bits<6>>,
+    pub tenant: Signal<In, Bits<8>>,
+    pub seq: Signal<In, Bits<32>>,
+    pub salt: Signal<In, Bits<16>>,
+
+    // The tenant's mask and quota (committed configuration) and live state.
     pub t_mask: Signal<In, Bits<64>>,
     pub t_quota: Signal<In, Bits<COUNT_BITS>>,
     pub t_base: Signal<In, Bits<32>>,
@@ -86,15 +177,10 @@ pub struct UpdateDecide {
     pub core_bump: Signal<Out, Bits<CORE_COUNTERS>>,
     pub tenant_bump: Signal<Out, Bits<TENANT_COUNTERS>>,
 
-    max_elements: Constant<Bits<16>>,
     window: Constant<Bits<32>>,
-    tenants: Constant<Bits<16>>,
-    not_resend: Constant<Bits<8>>,
-    resend: Constant<Bits<8>>,
     flag_collision: Constant<Bits<8>>,
     flag_over_quota: Constant<Bits<8>>,
     flag_out_of_window: Constant<Bits<8>>,
-    not_worker: Constant<Bits<8>>,
     one: Constant<Bits<64>>,
     // Counter indices, from the spec's enums.
     c_malformed: Constant<Bits<8>>,
@@ -115,11 +201,6 @@ pub struct UpdateDecide {
     wbit: Signal<Local, Bits<64>>,
     /// `seq - base`, mod 2^32.
     d: Signal<Local, Bits<32>>,
-    hdr_bad: Signal<Local, Bit>,
-    unknown: Signal<Local, Bit>,
-    key_bad: Signal<Local, Bit>,
-    member: Signal<Local, Bit>,
-    is_resend: Signal<Local, Bit>,
     behind: Signal<Local, Bit>,
     in_window: Signal<Local, Bit>,
     done_hit: Signal<Local, Bit>,
@@ -142,8 +223,7 @@ pub struct UpdateDecide {
     frames: Signal<Local, Bit>,
     bitmap: Signal<Local, Bits<64>>,
     done_now: Signal<Local, Bit>,
-    /// A claim or a join would complete the sum: computed beside the decision, not after it.
-    claim_done: Signal<Local, Bit>,
+    /// A join would complete the sum: computed beside the decision, not after it.
     join_done: Signal<Local, Bit>,
     /// Counter words built one bit at a time (`#[hdl_gen]` cannot assign single bits).
     cb: [Signal<Local, Bits<CORE_COUNTERS>>; 4],
@@ -162,15 +242,12 @@ impl UpdateDecide {
         assert!(params.elements < 1 << 16, "elements fit the 16-bit field");
         assert_eq!(WORKERS, 64, "the bitmap is 64 bits");
         UpdateDecide {
-            flags: Default::default(),
+            checks: Default::default(),
             elements: Default::default(),
             worker: Default::default(),
             tenant: Default::default(),
             seq: Default::default(),
             salt: Default::default(),
-            key: Default::default(),
-            t_enable: Default::default(),
-            t_key: Default::default(),
             t_mask: Default::default(),
             t_quota: Default::default(),
             t_base: Default::default(),
@@ -197,15 +274,10 @@ impl UpdateDecide {
             in_use_dec: Default::default(),
             core_bump: Default::default(),
             tenant_bump: Default::default(),
-            max_elements: Constant::new(params.elements.to_bits()),
             window: Constant::new(params.window.to_bits()),
-            tenants: Constant::new(params.tenants.to_bits()),
-            not_resend: Constant::new((!flags::RESEND).to_bits()),
-            resend: Constant::new(flags::RESEND.to_bits()),
             flag_collision: Constant::new(flags::COLLISION.to_bits()),
             flag_over_quota: Constant::new(flags::OVER_QUOTA.to_bits()),
             flag_out_of_window: Constant::new(flags::OUT_OF_WINDOW.to_bits()),
-            not_worker: Constant::new((!(WORKERS - 1) as u8).to_bits()),
             one: Constant::new(1u64.to_bits()),
             c_malformed: index(CoreCounter::Malformed as usize),
             c_unknown_tenant: index(CoreCounter::UnknownTenant as usize),
@@ -222,11 +294,6 @@ impl UpdateDecide {
             t_results: index(TenantCounter::Results as usize),
             wbit: Default::default(),
             d: Default::default(),
-            hdr_bad: Default::default(),
-            unknown: Default::default(),
-            key_bad: Default::default(),
-            member: Default::default(),
-            is_resend: Default::default(),
             behind: Default::default(),
             in_window: Default::default(),
             done_hit: Default::default(),
@@ -248,7 +315,6 @@ impl UpdateDecide {
             frames: Default::default(),
             bitmap: Default::default(),
             done_now: Default::default(),
-            claim_done: Default::default(),
             join_done: Default::default(),
             cb: Default::default(),
             tb: Default::default(),
@@ -260,17 +326,8 @@ impl Logic for UpdateDecide {
     #[hdl_gen]
     fn update(&mut self) {
         // The conditions, each on its own width.
-        self.wbit.next = self.one.val() << self.worker.val().get_bits::<6>(0);
+        self.wbit.next = self.one.val() << self.worker.val();
         self.d.next = self.seq.val() - self.t_base.val();
-        self.hdr_bad.next = ((self.flags.val() & self.not_resend.val()) != 0)
-            | (self.elements.val() == 0)
-            | (self.elements.val() > self.max_elements.val())
-            | ((self.worker.val() & self.not_worker.val()) != 0);
-        self.unknown.next =
-            (bit_cast::<16, 8>(self.tenant.val()) >= self.tenants.val()) | !self.t_enable.val();
-        self.key_bad.next = self.key.val() != self.t_key.val();
-        self.member.next = (self.t_mask.val() & self.wbit.val()) != 0;
-        self.is_resend.next = (self.flags.val() & self.resend.val()) != 0;
         self.behind.next = self.d.val().get_bit(31);
         self.in_window.next = self.d.val() < self.window.val();
         // `d` < window <= 64 when it counts, so its low 6 bits are all of it.
@@ -296,15 +353,15 @@ impl Logic for UpdateDecide {
         self.f_window.next = false;
         self.f_quota.next = false;
         self.f_collision.next = false;
-        if self.hdr_bad.val() {
+        if self.checks.val().malformed {
             self.v_malformed.next = true;
-        } else if self.unknown.val() {
+        } else if self.checks.val().unknown {
             self.v_unknown.next = true;
-        } else if self.key_bad.val() {
+        } else if self.checks.val().key_bad {
             self.v_bad_key.next = true;
-        } else if !self.member.val() {
+        } else if !self.checks.val().member {
             self.v_not_member.next = true;
-        } else if self.is_resend.val() {
+        } else if self.checks.val().resend {
             self.f_resend.next = true;
         } else if self.behind.val() | self.done_hit.val() {
             self.v_duplicate.next = true;
@@ -328,7 +385,8 @@ impl Logic for UpdateDecide {
             self.f_collision.next = true;
         }
         // The tenant's FRAMES counter counts every UPDATE past the key check.
-        self.frames.next = !(self.hdr_bad.val() | self.unknown.val() | self.key_bad.val());
+        self.frames.next =
+            !(self.checks.val().malformed | self.checks.val().unknown | self.checks.val().key_bad);
 
         self.bitmap.next = self.s_bitmap.val();
         if self.v_claim.val() {
@@ -337,10 +395,9 @@ impl Logic for UpdateDecide {
         if self.v_join.val() {
             self.bitmap.next = self.s_bitmap.val() | self.wbit.val();
         }
-        self.claim_done.next = self.wbit.val() == self.t_mask.val();
         self.join_done.next = (self.s_bitmap.val() | self.wbit.val()) == self.t_mask.val();
         self.done_now.next =
-            (self.v_claim.val() & self.claim_done.val()) | (self.v_join.val() & self.join_done.val());
+            (self.v_claim.val() & self.checks.val().claim_done) | (self.v_join.val() & self.join_done.val());
 
         self.forward_flag.next = 0.into();
         if self.f_window.val() {
@@ -475,16 +532,23 @@ mod tests {
         tenant_bump: u64,
     }
 
-    fn drive(uut: &mut UpdateDecide, i: &Inputs) -> Outputs {
-        uut.flags.next = i.flags.to_bits();
+    /// The two blocks as the core chains them (it registers `checks` in between).
+    fn drive(check: &mut UpdateCheck, uut: &mut UpdateDecide, i: &Inputs) -> Outputs {
+        check.flags.next = i.flags.to_bits();
+        check.elements.next = i.elements.to_bits();
+        check.worker.next = i.worker.to_bits();
+        check.tenant.next = i.tenant.to_bits();
+        check.key.next = i.key.to_bits();
+        check.t_enable.next = i.t_enable;
+        check.t_key.next = i.t_key.to_bits();
+        check.t_mask.next = i.t_mask.to_bits();
+        settle(check);
+        uut.checks.next = check.checks.val();
         uut.elements.next = i.elements.to_bits();
-        uut.worker.next = i.worker.to_bits();
+        uut.worker.next = (i.worker % 64).to_bits();
         uut.tenant.next = i.tenant.to_bits();
         uut.seq.next = i.seq.to_bits();
         uut.salt.next = i.salt.to_bits();
-        uut.key.next = i.key.to_bits();
-        uut.t_enable.next = i.t_enable;
-        uut.t_key.next = i.t_key.to_bits();
         uut.t_mask.next = i.t_mask.to_bits();
         uut.t_quota.next = i.t_quota.to_bits();
         uut.t_base.next = i.t_base.to_bits();
@@ -769,10 +833,16 @@ mod tests {
     }
 
     /// Runs one UPDATE through the model and the block; compares; returns a coverage label.
-    fn check(uut: &mut UpdateDecide, mut core: Core, h: Header, lanes: usize, rng: &mut Rng) -> String {
+    fn check(
+        blocks: &mut (UpdateCheck, UpdateDecide),
+        mut core: Core,
+        h: Header,
+        lanes: usize,
+        rng: &mut Rng,
+    ) -> String {
         let p = core.params();
         let i = inputs(&core, &h, lanes, rng);
-        let hw = drive(uut, &i);
+        let hw = drive(&mut blocks.0, &mut blocks.1, &i);
         let (core0, tenant0) = counters(&core, h.tenant);
         let in_use0 = core.tenant(h.tenant).map_or(0, |t| t.slots_in_use);
         let bytes = frame(h, lanes, rng);
@@ -854,14 +924,17 @@ mod tests {
     }
 
     fn run(p: Params, seed: u64, cases: u32) -> BTreeMap<String, u32> {
-        let mut uut = UpdateDecide::new(p);
-        uut.connect_all();
+        let mut blocks = (UpdateCheck::new(p), UpdateDecide::new(p));
+        blocks.0.connect_all();
+        blocks.1.connect_all();
         let mut rng = Rng::new(seed);
         let mut seen = BTreeMap::new();
         let start = std::time::Instant::now();
         for _ in 0..cases {
             let (core, h, lanes) = scenario(p, &mut rng);
-            *seen.entry(check(&mut uut, core, h, lanes, &mut rng)).or_default() += 1;
+            *seen
+                .entry(check(&mut blocks, core, h, lanes, &mut rng))
+                .or_default() += 1;
         }
         eprintln!(
             "update_decide {p:?}: {cases} cases in {:?}: {seen:?}",
@@ -909,5 +982,11 @@ mod tests {
             &mut UpdateDecide::new(Params::DEFAULT),
         );
         verilator_lint("aggnic_hdl_update_decide_lint", &v, &["WIDTH"]);
+    }
+
+    #[test]
+    fn update_check_synthesizes() {
+        let v = yosys_check("aggnic_hdl_update_check", &mut UpdateCheck::new(Params::DEFAULT));
+        verilator_lint("aggnic_hdl_update_check_lint", &v, &["WIDTH"]);
     }
 }

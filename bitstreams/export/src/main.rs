@@ -15,7 +15,7 @@ use aggnic_hdl::export::{core_verilog, export_verilog};
 use aggnic_hdl::header_parse::HeaderParse;
 use aggnic_hdl::saturating_lanes::SaturatingLanes;
 use aggnic_hdl::slot_hash::SlotHash;
-use aggnic_hdl::update_decide::UpdateDecide;
+use aggnic_hdl::update_decide::{UpdateCheck, UpdateDecide};
 use aggnic_hdl::window::{Window, WindowNext};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,9 +53,15 @@ const BLOCKS: &[BlockDef] = &[
         export: |_| Ok(export_verilog(&mut HeaderParse::default())),
     },
     BlockDef {
+        name: "update_check",
+        uses: &["elements", "tenants"],
+        what: "UPDATE header and configuration checks, combinational",
+        export: |p| Ok(export_verilog(&mut UpdateCheck::new(p))),
+    },
+    BlockDef {
         name: "update_decide",
-        uses: &["elements", "tenants", "window"],
-        what: "UPDATE verdict, combinational",
+        uses: &["window"],
+        what: "UPDATE verdict from the checks and live state, combinational",
         export: |p| Ok(export_verilog(&mut UpdateDecide::new(p))),
     },
     BlockDef {
