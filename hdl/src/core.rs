@@ -386,11 +386,18 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     tx_route_pass: Signal<Local, Bit>,
     tx_route_ctrl: Signal<Local, Bit>,
     tx_bad: Signal<Local, Bit>,
-    /// A stored frame's route, parsed from its first beat the clock before (`tx_r_ok`: that beat
-    /// is still the head): the parse stays off the buffer's read-pointer path.
+    /// A stored frame's first beat and side word, registered off the buffer's RAM (`tx_h_ok`: it
+    /// was the head, whole, and is not taken in that clock), so the parse starts at flip-flops.
+    tx_h_ok: DFF<Bit>,
+    tx_h_data: DFF<Bits<BEAT_BITS>>,
+    tx_h_side: DFF<Bits<16>>,
+    /// Its route, parsed from that register (`tx_r_ok`: the beat is still the head two clocks
+    /// on): the parse stays off the buffer's read-pointer path and its RAM's output.
     tx_r_ok: DFF<Bit>,
     tx_r_pass: DFF<Bit>,
     tx_r_ctrl: DFF<Bit>,
+    /// A whole stored frame's first beat is the head and stays there.
+    tx_head_ok: Signal<Local, Bit>,
     tx_sel_pass: Signal<Local, Bit>,
     tx_sel_ctrl: Signal<Local, Bit>,
     tx_pop: Signal<Local, Bit>,
@@ -723,9 +730,13 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             tx_route_pass: Default::default(),
             tx_route_ctrl: Default::default(),
             tx_bad: Default::default(),
+            tx_h_ok: Default::default(),
+            tx_h_data: Default::default(),
+            tx_h_side: Default::default(),
             tx_r_ok: Default::default(),
             tx_r_pass: Default::default(),
             tx_r_ctrl: Default::default(),
+            tx_head_ok: Default::default(),
             tx_sel_pass: Default::default(),
             tx_sel_ctrl: Default::default(),
             tx_pop: Default::default(),
@@ -828,6 +839,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             written,
             tx_in_pkt,
             tx_pass,
+            tx_h_ok,
+            tx_h_data,
+            tx_h_side,
             tx_r_ok,
             tx_r_pass,
             tx_r_ctrl
@@ -894,14 +908,17 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_in.wr_side.next = self.tx_in.wr_len.val();
 
         // Transmit path: pass frames through, hand FLUSH and RELEASE to the pipeline, drop the
-        // malformed. Decided at a frame's first beat, when a stored frame is whole.
-        self.tx_parse.beat.next = self.tx_in.rd_beat.val().data;
+        // malformed. Decided at a frame's first beat, when a stored frame is whole, two clocks
+        // after it shows at the head (registered, then parsed and routed).
+        self.tx_h_data.d.next = self.tx_in.rd_beat.val().data;
+        self.tx_h_side.d.next = self.tx_in.rd_side.val();
+        self.tx_parse.beat.next = self.tx_h_data.q.val();
         self.tx_parse.udp_port.next = self.regs.udp_port.val();
         self.tx_checks.header_malformed.next = self.tx_parse.header_malformed.val();
         self.tx_checks.ip_total_len.next = self.tx_parse.ip_total_len.val();
         self.tx_checks.udp_len.next = self.tx_parse.udp_len.val();
         self.tx_checks.elements.next = self.tx_parse.elements.val();
-        self.tx_checks.frame_len.next = self.tx_in.rd_side.val();
+        self.tx_checks.frame_len.next = self.tx_h_side.q.val();
         self.tx_bad.next = self.tx_checks.bad.val();
         self.tx_route_ctrl.next = ((self.tx_parse.kind.val() == self.kind_flush.val())
             | (self.tx_parse.kind.val() == self.kind_release.val()))
@@ -914,8 +931,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.tx_bad.next = true;
             self.tx_route_ctrl.next = false;
         }
-        self.tx_route_pass.next =
-            !self.tx_in.rd_beat.val().snf | (!self.tx_bad.val() & !self.tx_route_ctrl.val());
+        // Only for a stored frame (`tx_r_ok`); a cut-through one passes without it.
+        self.tx_route_pass.next = !self.tx_bad.val() & !self.tx_route_ctrl.val();
         self.tx_r_pass.d.next = self.tx_route_pass.val();
         self.tx_r_ctrl.d.next = self.tx_route_ctrl.val();
         // Cut-through frames pass without a parse; a stored one waits a clock for its route.
@@ -956,11 +973,13 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.tx_in_pkt.d.next = false;
         }
         self.tx_in.rd_pop.next = self.tx_pop.val();
-        self.tx_r_ok.d.next = self.tx_in.rd_valid.val()
+        self.tx_head_ok.next = self.tx_in.rd_valid.val()
             & !self.tx_in_pkt.q.val()
             & self.tx_in.rd_beat.val().snf
             & self.tx_in.rd_complete.val()
             & !self.tx_pop.val();
+        self.tx_h_ok.d.next = self.tx_head_ok.val();
+        self.tx_r_ok.d.next = self.tx_h_ok.q.val() & self.tx_head_ok.val();
         self.m_axis_tx_tdata.next = self.tx_in.rd_beat.val().data;
         self.tx_keep_shift.next = self.full_beat.val() - self.tx_in.rd_beat.val().bytes;
         self.m_axis_tx_tkeep.next = self.ones_keep.val();
@@ -1582,6 +1601,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.hold_head.d.next = false;
             self.flush_go.d.next = false;
             self.tx_in_pkt.d.next = false;
+            self.tx_h_ok.d.next = false;
             self.tx_r_ok.d.next = false;
         }
     }
