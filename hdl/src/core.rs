@@ -935,7 +935,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_route_pass.next = !self.tx_bad.val() & !self.tx_route_ctrl.val();
         self.tx_r_pass.d.next = self.tx_route_pass.val();
         self.tx_r_ctrl.d.next = self.tx_route_ctrl.val();
-        // Cut-through frames pass without a parse; a stored one waits a clock for its route.
+        // Cut-through frames pass without a parse; a stored one waits two clocks for its route.
         self.tx_sel_pass.next = !self.tx_in.rd_beat.val().snf | self.tx_r_pass.q.val();
         self.tx_sel_ctrl.next = self.tx_in.rd_beat.val().snf & self.tx_r_ctrl.q.val();
         self.tx_pop.next = false;
