@@ -15,7 +15,7 @@
 //!   SNAPSHOT in the same write, as in the model.
 //! - The tenant table (`tenant_table::TenantTable`): `TENANT_SEL`, the staged `T_` writes,
 //!   `T_CTRL.COMMIT`, live reads of the selected tenant, `T_SLOTS_IN_USE`, `SLOTS_IN_USE`. Its
-//!   pipeline ports are this block's `cfg_*`, `lookup_*`, `mark*` and `slot_*` ports (see there).
+//!   pipeline ports are this block's `cfg_*`, `lookup_*`, `wb*` and `slot_*` ports (see there).
 //! - Counters: `core_bump` and `core_bump_tx` (bit = `CoreCounter` index; two ports because the
 //!   receive pipeline and the transmit path count in the same clock) and `tenant_bump` (bit = `TenantCounter`
 //!   index) of `bump_tenant` count one each per clock, as `update_decide::UpdateDecide` produces
@@ -113,17 +113,17 @@ pub struct AxilRegs {
     pub cfg_mask: Signal<Out, Bits<64>>,
     pub cfg_key: Signal<Out, Bits<64>>,
     /// Tenant state lookup: window and slots in use come out on `lookup_*` one clock later
-    /// (read-first: updates issued in the lookup's own clock are not seen).
+    /// (read-first: updates issued in the lookup's own clock are not seen, except a window write).
     pub lookup_tenant: Signal<In, Bits<8>>,
     pub lookup_base: Signal<Out, Bits<32>>,
     pub lookup_done: Signal<Out, Bits<64>>,
     pub lookup_slots: Signal<Out, Bits<32>>,
-    /// Window update: fragment `mark_seq` of `mark_tenant` is final (`mark_done`).
-    pub mark: Signal<In, Bit>,
-    pub mark_tenant: Signal<In, Bits<8>>,
-    pub mark_seq: Signal<In, Bits<32>>,
-    /// The tenant of the next clock's `mark` (`tenant_table::TenantTable::next_mark_tenant`).
-    pub next_mark_tenant: Signal<In, Bits<8>>,
+    /// Window write: `wb_tenant`'s window is now `wb_base`, `wb_done`
+    /// (`tenant_table::TenantTable::wb`).
+    pub wb: Signal<In, Bit>,
+    pub wb_tenant: Signal<In, Bits<8>>,
+    pub wb_base: Signal<In, Bits<32>>,
+    pub wb_done: Signal<In, Bits<64>>,
     /// Slots in use of `slot_tenant`: +1, -1, or no change with both.
     pub slot_tenant: Signal<In, Bits<8>>,
     pub slot_inc: Signal<In, Bit>,
@@ -253,10 +253,10 @@ impl AxilRegs {
             lookup_base: Default::default(),
             lookup_done: Default::default(),
             lookup_slots: Default::default(),
-            mark: Default::default(),
-            mark_tenant: Default::default(),
-            mark_seq: Default::default(),
-            next_mark_tenant: Default::default(),
+            wb: Default::default(),
+            wb_tenant: Default::default(),
+            wb_base: Default::default(),
+            wb_done: Default::default(),
             slot_tenant: Default::default(),
             slot_inc: Default::default(),
             slot_dec: Default::default(),
@@ -405,10 +405,10 @@ impl Logic for AxilRegs {
             self.write_now.val() & (self.s_axil_awaddr.val() == self.t_base_addr.val());
         self.ttable.cfg_tenant.next = self.cfg_tenant.val();
         self.ttable.lookup_tenant.next = self.lookup_tenant.val();
-        self.ttable.mark.next = self.mark.val();
-        self.ttable.mark_tenant.next = self.mark_tenant.val();
-        self.ttable.mark_seq.next = self.mark_seq.val();
-        self.ttable.next_mark_tenant.next = self.next_mark_tenant.val();
+        self.ttable.wb.next = self.wb.val();
+        self.ttable.wb_tenant.next = self.wb_tenant.val();
+        self.ttable.wb_base.next = self.wb_base.val();
+        self.ttable.wb_done.next = self.wb_done.val();
         self.ttable.slot_tenant.next = self.slot_tenant.val();
         self.ttable.slot_inc.next = self.slot_inc.val();
         self.ttable.slot_dec.next = self.slot_dec.val();
@@ -736,20 +736,14 @@ mod tests {
     struct Queues {
         core: VecDeque<usize>,
         tenant: VecDeque<(u8, usize)>,
-        mark: VecDeque<(u8, u32)>,
-        /// The mark of the next clock, taken off `mark` a clock early: its tenant goes out on
-        /// `next_mark_tenant` first.
-        armed_mark: Option<(u8, u32)>,
+        /// Window writes: tenant, base, done (the model's window after the frame).
+        window: VecDeque<(u8, u32, u64)>,
         slot: VecDeque<(u8, bool)>,
     }
 
     impl Queues {
         fn is_empty(&self) -> bool {
-            self.core.is_empty()
-                && self.tenant.is_empty()
-                && self.mark.is_empty()
-                && self.armed_mark.is_none()
-                && self.slot.is_empty()
+            self.core.is_empty() && self.tenant.is_empty() && self.window.is_empty() && self.slot.is_empty()
         }
 
         /// Queues the difference between two model states.
@@ -813,14 +807,16 @@ mod tests {
             let (u, q, rng) = (&mut self.uut, &mut self.q, &mut self.rng);
             u.core_bump.next = 0.into();
             u.tenant_bump.next = 0.into();
-            u.mark.next = false;
+            u.wb.next = false;
             u.slot_inc.next = false;
             u.slot_dec.next = false;
             // Garbage on the idle fields: they must not matter.
             u.bump_tenant.next = (rng.next_u32() as u8).to_bits();
-            let idle_tenant = rng.next_u32() as u8;
-            u.mark_tenant.next = idle_tenant.to_bits();
-            u.mark_seq.next = rng.next_u32().to_bits();
+            // (Two draws, as before the window write had three fields: the run keeps its stream.)
+            u.wb_tenant.next = (rng.next_u32() as u8).to_bits();
+            let junk = rng.next_u32();
+            u.wb_base.next = junk.to_bits();
+            u.wb_done.next = (u64::from(junk) * 0x9e37_79b9).to_bits();
             u.slot_tenant.next = (rng.next_u32() as u8).to_bits();
             u.core_bump_tx.next = 0.into();
             if !q.core.is_empty() && rng.chance(700) {
@@ -849,20 +845,13 @@ mod tests {
                 u.bump_tenant.next = t.to_bits();
                 u.tenant_bump.next = bits.to_bits();
             }
-            let mut marked = None;
-            if let Some((t, seq)) = q.armed_mark.take() {
-                u.mark.next = true;
-                u.mark_tenant.next = t.to_bits();
-                u.mark_seq.next = seq.to_bits();
-                marked = Some(t);
+            if !q.window.is_empty() && rng.chance(700) {
+                let (t, base, done) = q.window.pop_front().expect("non-empty");
+                u.wb.next = true;
+                u.wb_tenant.next = t.to_bits();
+                u.wb_base.next = base.to_bits();
+                u.wb_done.next = done.to_bits();
             }
-            // One tenant is not marked in consecutive clocks (the table's rule, the core's
-            // `hold_head`).
-            if !q.mark.is_empty() && rng.chance(700) && q.mark.front().map(|m| m.0) != marked {
-                q.armed_mark = q.mark.pop_front();
-            }
-            let named = q.armed_mark.map_or(idle_tenant, |(t, _)| t);
-            u.next_mark_tenant.next = named.to_bits();
             if !q.slot.is_empty() && rng.chance(700) {
                 let (t, inc) = q.slot.pop_front().expect("non-empty");
                 u.slot_tenant.next = t.to_bits();
@@ -889,6 +878,13 @@ mod tests {
         fn cycle(&mut self) {
             self.prepare();
             self.edge();
+        }
+
+        /// Queues the window write the pipeline makes after a frame marked a fragment of `t`:
+        /// the model's window now.
+        fn queue_window(&mut self, t: u8) {
+            let x = self.core.tenant(t).expect("in table");
+            self.q.window.push_back((t, x.base, x.done));
         }
 
         fn stall(&mut self) -> bool {
@@ -1140,7 +1136,7 @@ mod tests {
                             let v = b.frame(&agg_frame(h, 4), false);
                             if v == Some(Verdict::Completed) {
                                 seen.completed += 1;
-                                b.q.mark.push_back((t, seq));
+                                b.queue_window(t);
                             }
                         }
                         7 => {
@@ -1149,7 +1145,7 @@ mod tests {
                             b.frame(&agg_frame(h, 0), true);
                             // Acted on (not passed for a changed UDP_PORT, not malformed).
                             if b.core.counter(CoreCounter::Releases) > releases {
-                                b.q.mark.push_back((t, seq));
+                                b.queue_window(t);
                             }
                         }
                         8 => {
@@ -1375,7 +1371,7 @@ mod tests {
             if i == 0 {
                 b.write(regs::T_CTRL.addr, t_ctrl::COMMIT | t_ctrl::ENABLE);
                 b.core.tx(&agg_frame(header(Kind::Release, 5, 0, 102, 0, 0), 0));
-                b.q.mark.push_back((5, 102));
+                b.queue_window(5);
                 b.drain();
             }
         }

@@ -11,8 +11,9 @@
 //! - S0 header fields and frame checks; S1 slot hash; S2 slot metadata and tenant configuration
 //!   reads; S3 header and configuration checks (`UpdateCheck`), tenant state lookup;
 //!   S4 the decision, the metadata write (forwarded to the next ops), payload beats into the lane
-//!   store; S5 the tenant state write (window, slots in use; forwarded to the decision two clocks
-//!   later) and the header patch; S7 lane sums out, the output beat, counters.
+//!   store; S5 the slots-in-use write and the new window computed (both forwarded to the decision
+//!   two clocks later) and the header patch; S6 the window write; S7 lane sums out, the output
+//!   beat, counters.
 //! - Ops that read tenant state (aggregation frames, FLUSH, RELEASE, sweep steps) are never issued
 //!   in consecutive clocks: a one-beat one holds the next issue for a clock (`hold_head`), so the
 //!   decision and the window update are in different clocks. Only one-beat ops pay it (RELEASE,
@@ -354,6 +355,9 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     m_base: DFF<Bits<32>>,
     m_done: DFF<Bits<64>>,
     m_slots: DFF<Bits<32>>,
+    /// S6: the window computed at S5 (`f_base`, `f_done`) is written to the table.
+    w_mark: DFF<Bit>,
+    w_tenant: DFF<Bits<8>>,
     // S5: the header patch values chosen at S4.
     h_patch: DFF<Bit>,
     h_kind: DFF<Bits<8>>,
@@ -696,6 +700,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             flush_go: Default::default(),
             flush_slot: Default::default(),
             m_valid: Default::default(),
+            w_mark: Default::default(),
+            w_tenant: Default::default(),
             m_tenant: Default::default(),
             m_mark: Default::default(),
             m_seq: Default::default(),
@@ -811,6 +817,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             flush_go,
             flush_slot,
             m_valid,
+            w_mark,
+            w_tenant,
             m_tenant,
             m_mark,
             m_seq,
@@ -1288,11 +1296,15 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.wnext.tz.next = self.slide.tz.val();
         self.wnext.mark.next = self.m_mark.q.val();
         self.wnext.seq.next = self.m_seq.q.val();
-        self.regs.mark.next = self.m_valid.q.val() & self.m_mark.q.val();
-        self.regs.mark_tenant.next = self.m_tenant.q.val();
-        self.regs.mark_seq.next = self.m_seq.q.val();
-        // The op deciding now (S4) is the one that may mark next clock.
-        self.regs.next_mark_tenant.next = self.op_tenant.val();
+        // S6: the new window, registered at S5 for the forward, is written from those registers
+        // (the write fans out to every tenant's window). The table's lookup reads it in the same
+        // clock (write-first), so the op two clocks behind still sees it.
+        self.w_mark.d.next = self.m_valid.q.val() & self.m_mark.q.val();
+        self.w_tenant.d.next = self.m_tenant.q.val();
+        self.regs.wb.next = self.w_mark.q.val();
+        self.regs.wb_tenant.next = self.w_tenant.q.val();
+        self.regs.wb_base.next = self.f_base.q.val();
+        self.regs.wb_done.next = self.f_done.q.val();
         self.regs.slot_tenant.next = self.m_tenant.q.val();
         self.regs.slot_inc.next = self.m_valid.q.val() & self.m_inc.q.val();
         self.regs.slot_dec.next = self.m_valid.q.val() & self.m_dec.q.val();
@@ -1597,6 +1609,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.s7_ctl.d.next.valid = false;
             self.f_hit.d.next = false;
             self.m_valid.d.next = false;
+            self.w_mark.d.next = false;
             self.h_patch.d.next = false;
             self.hold_head.d.next = false;
             self.flush_go.d.next = false;

@@ -16,21 +16,16 @@
 //!   `cfg_tenant` in, the committed enable, quota, mask and key out (`cfg_*`); state: `lookup_tenant`
 //!   in, window and slot count out (`lookup_*`). Two ports so the pipeline reads the configuration
 //!   a stage before the state (its checks need no forwarding: only a COMMIT changes it). Read-first:
-//!   a lookup sees the table as it was before the updates issued in its own cycle (commit, mark,
-//!   slot inc/dec); the pipeline forwards those itself. A COMMIT is atomic for each lookup, and for
+//!   a lookup sees the table as it was before the updates issued in its own cycle (commit, slot
+//!   inc/dec; the window write is the exception, below); the pipeline forwards those itself. A COMMIT is atomic for each lookup, and for
 //!   a configuration and state lookup issued in the same clock: all old or all new.
-//! - **Window update** (`mark`, `mark_tenant`, `mark_seq`): `mark_done` of the model through one
-//!   shared `window::WindowNext`, written back in the same clock. A COMMIT of the same tenant in
-//!   the same clock wins (as `window::Window`: load > mark), which is the model's order "frame,
-//!   then register write". `next_mark_tenant` names, a clock ahead, the tenant the next clock may
-//!   mark: its window and slide count (`window::SlideCount`) are selected and registered then
-//!   (`p_base`, `p_done`, `p_slide`; a COMMIT of it in that clock folded in), so the update starts at
-//!   registers, not at a select across every tenant's flip-flops (that select was the core's
-//!   routed critical path) nor at the 64-bit slide count. Two rules for the pipeline, which the
-//!   core keeps (the op deciding now marks in the next clock; ops that read tenant state are
-//!   never issued in consecutive clocks, `hold_head`): a mark's tenant is the one named the clock
-//!   before, and one tenant is not marked in two consecutive clocks (the second would compute
-//!   from the window before the first).
+//! - **Window write** (`wb`, `wb_tenant`, `wb_base`, `wb_done`): the tenant's new window, which
+//!   the pipeline computed (`window::WindowNext`) and registered. The table only stores it: the
+//!   write fans out to every tenant's window registers, so it starts at the pipeline's registers
+//!   (computing it here was the core's routed critical path, 11.8 of 14.6 ns wires). A COMMIT of
+//!   the same tenant in the same clock wins (the model's order "frame, then register write"). The
+//!   state lookup is write-first for it: a lookup of `wb_tenant` in the clock of the write reads
+//!   the written window (the pipeline's forward covers only the clock before).
 //! - **Slots in use** (`slot_tenant`, `slot_inc`, `slot_dec`): +1, -1 or (both) no change, in the
 //!   same clock; `slots_total` (the `SLOTS_IN_USE` register) moves with it.
 //!
@@ -43,8 +38,8 @@
 //!   copy). They cannot be cleared at once by a reset, so a per-tenant `committed` flip-flop gates
 //!   them: until its first COMMIT after reset a tenant reads as all zero.
 //! - enable, committed, window base (32), done (64) and slots in use ([`SLOT_COUNT_BITS`]) are
-//!   flip-flops: they are read-modify-written every clock by the pipeline, read by three ports
-//!   (lookup, update, register side) and cleared by (soft) reset. Entries at or above
+//!   flip-flops: the pipeline writes them every clock, the lookup and the register side read
+//!   them, (soft) reset clears them. Entries at or above
 //!   `Params::tenants` have their D input tied to 0, so synthesis removes them (holding the reset
 //!   value is not enough: a flip-flop without an init value is kept).
 //!
@@ -58,7 +53,6 @@
 //! tenant's counters, counting every bump that arrived at least two clocks before (the register
 //! slave delays the global counters by the same two clocks so a snapshot is one instant).
 
-use crate::window::{SlideCountReg, WindowNext};
 use aggnic_spec::model::{Params, TENANT_COUNTERS};
 use aggnic_spec::regs::t_ctrl;
 use rust_hdl::prelude::*;
@@ -114,12 +108,12 @@ pub struct TenantTable {
     pub lookup_done: Signal<Out, Bits<64>>,
     pub lookup_slots: Signal<Out, Bits<32>>,
 
-    // Window update.
-    pub mark: Signal<In, Bit>,
-    pub mark_tenant: Signal<In, Bits<8>>,
-    pub mark_seq: Signal<In, Bits<32>>,
-    /// The tenant of the next clock's `mark` (see the module documentation for its two rules).
-    pub next_mark_tenant: Signal<In, Bits<8>>,
+    // Window write.
+    pub wb: Signal<In, Bit>,
+    pub wb_tenant: Signal<In, Bits<8>>,
+    pub wb_base: Signal<In, Bits<32>>,
+    /// Bit 0 clear (`window`'s invariant).
+    pub wb_done: Signal<In, Bits<64>>,
 
     // Slots in use.
     pub slot_tenant: Signal<In, Bits<8>>,
@@ -167,24 +161,18 @@ pub struct TenantTable {
     lr_base: DFF<Bits<32>>,
     lr_done: DFF<Bits<64>>,
     lr_slots: DFF<Bits<SLOT_COUNT_BITS>>,
-    /// The window of the tenant the last clock named in `next_mark_tenant`, as it stands now.
-    p_base: DFF<Bits<32>>,
-    p_done: DFF<Bits<64>>,
-    /// Its slide count.
-    p_slide: SlideCountReg,
-    wnext: WindowNext,
 
     sel_next: Signal<Local, Bits<32>>,
     sel_t: Signal<Local, Bits<8>>,
     sel_ok: Signal<Local, Bit>,
     commit_now: Signal<Local, Bit>,
-    mark_ok: Signal<Local, Bit>,
+    wb_ok: Signal<Local, Bit>,
+    /// The state lookup reads this clock's window write.
+    wb_hit: Signal<Local, Bit>,
     slot_change: Signal<Local, Bit>,
     slot_cur: Signal<Local, Bits<SLOT_COUNT_BITS>>,
     slot_new: Signal<Local, Bits<SLOT_COUNT_BITS>>,
     total_new: Signal<Local, Bits<SLOT_COUNT_BITS>>,
-    n_base: Signal<Local, Bits<32>>,
-    n_done: Signal<Local, Bits<64>>,
     k_enable: Signal<Local, Bit>,
     k_committed: Signal<Local, Bit>,
     k_base: Signal<Local, Bits<32>>,
@@ -243,10 +231,10 @@ impl TenantTable {
             lookup_base: Default::default(),
             lookup_done: Default::default(),
             lookup_slots: Default::default(),
-            mark: Default::default(),
-            mark_tenant: Default::default(),
-            mark_seq: Default::default(),
-            next_mark_tenant: Default::default(),
+            wb: Default::default(),
+            wb_tenant: Default::default(),
+            wb_base: Default::default(),
+            wb_done: Default::default(),
             slot_tenant: Default::default(),
             slot_inc: Default::default(),
             slot_dec: Default::default(),
@@ -285,21 +273,16 @@ impl TenantTable {
             lr_base: Default::default(),
             lr_done: Default::default(),
             lr_slots: Default::default(),
-            p_base: Default::default(),
-            p_done: Default::default(),
-            p_slide: SlideCountReg::new(),
-            wnext: WindowNext::new(params),
             sel_next: Default::default(),
             sel_t: Default::default(),
             sel_ok: Default::default(),
             commit_now: Default::default(),
-            mark_ok: Default::default(),
+            wb_ok: Default::default(),
+            wb_hit: Default::default(),
             slot_change: Default::default(),
             slot_cur: Default::default(),
             slot_new: Default::default(),
             total_new: Default::default(),
-            n_base: Default::default(),
-            n_done: Default::default(),
             k_enable: Default::default(),
             k_committed: Default::default(),
             k_base: Default::default(),
@@ -333,11 +316,8 @@ impl Logic for TenantTable {
             lr_committed,
             lr_base,
             lr_done,
-            lr_slots,
-            p_base,
-            p_done
+            lr_slots
         );
-        self.p_slide.clock.next = self.clock.val();
         for i in 0..MAX_TENANTS {
             self.enable[i].clock.next = self.clock.val();
             self.committed[i].clock.next = self.clock.val();
@@ -375,13 +355,12 @@ impl Logic for TenantTable {
         self.commit_now.next = self.wr_ctrl.val()
             & self.wr_data.val().get_bit(self.commit_bit.val().index())
             & self.sel_ok.val();
-        self.mark_ok.next = self.mark.val() & (self.mark_tenant.val() < self.tenants8.val());
+        self.wb_ok.next = self.wb.val() & (self.wb_tenant.val() < self.tenants8.val());
+        self.wb_hit.next = self.wb_ok.val() & (self.wb_tenant.val() == self.lookup_tenant.val());
         self.slot_change.next =
             (self.slot_inc.val() ^ self.slot_dec.val()) & (self.slot_tenant.val() < self.tenants8.val());
 
-        // The read multiplexers: next mark's window, lookup, register side, slots port.
-        self.n_base.next = 0.into();
-        self.n_done.next = 0.into();
+        // The read multiplexers: lookups, register side, slots port.
         self.k_enable.next = false;
         self.k_committed.next = false;
         self.k_base.next = 0.into();
@@ -393,10 +372,6 @@ impl Logic for TenantTable {
         self.s_slots_v.next = 0.into();
         self.slot_cur.next = 0.into();
         for i in 0..MAX_TENANTS {
-            if self.next_mark_tenant.val() == self.tidx[i].val() {
-                self.n_base.next = self.base[i].q.val();
-                self.n_done.next = self.done[i].q.val();
-            }
             if self.cfg_tenant.val() == self.tidx[i].val() {
                 self.k_enable.next = self.enable[i].q.val();
                 self.k_committed.next = self.committed[i].q.val();
@@ -417,15 +392,6 @@ impl Logic for TenantTable {
             }
         }
 
-        // Window update: one shared `WindowNext` on the window selected the clock before.
-        self.wnext.base.next = self.p_base.q.val();
-        self.wnext.done.next = self.p_done.q.val();
-        self.wnext.tz.next = self.p_slide.tz.val();
-        // Straight from the ports (`mark_ok` gates the write-back): a `mark` computed in this block
-        // makes Verilator see a combinational loop through the child (UNOPTFLAT).
-        self.wnext.mark.next = self.mark.val();
-        self.wnext.seq.next = self.mark_seq.val();
-
         // Slots in use.
         self.slot_new.next = self.slot_cur.val() - self.one_slot.val();
         self.total_new.next = self.total.q.val() - self.one_slot.val();
@@ -437,11 +403,11 @@ impl Logic for TenantTable {
             self.total.d.next = self.total_new.val();
         }
 
-        // Per-tenant writes; COMMIT after the mark, so it wins.
+        // Per-tenant writes; COMMIT after the window write, so it wins.
         for i in 0..MAX_TENANTS {
-            if self.mark_ok.val() & (self.mark_tenant.val() == self.tidx[i].val()) {
-                self.base[i].d.next = self.wnext.next_base.val();
-                self.done[i].d.next = self.wnext.next_done.val();
+            if self.wb_ok.val() & (self.wb_tenant.val() == self.tidx[i].val()) {
+                self.base[i].d.next = self.wb_base.val();
+                self.done[i].d.next = self.wb_done.val();
             }
             if self.commit_now.val() & (self.sel_t.val() == self.tidx[i].val()) {
                 self.enable[i].d.next = self.wr_data.val().get_bit(self.enable_bit.val().index());
@@ -452,18 +418,6 @@ impl Logic for TenantTable {
             if self.slot_change.val() & (self.slot_tenant.val() == self.tidx[i].val()) {
                 self.slots[i].d.next = self.slot_new.val();
             }
-        }
-
-        // The next mark's window as it will stand after this clock's updates: no mark of that
-        // tenant in this clock (the rule), a COMMIT of it folded in.
-        self.p_slide.done.next = self.n_done.val();
-        self.p_slide.clear.next =
-            self.reset.val() | (self.commit_now.val() & (self.sel_t.val() == self.next_mark_tenant.val()));
-        self.p_base.d.next = self.n_base.val();
-        self.p_done.d.next = self.n_done.val();
-        if self.commit_now.val() & (self.sel_t.val() == self.next_mark_tenant.val()) {
-            self.p_base.d.next = self.st_base.q.val();
-            self.p_done.d.next = 0.into();
         }
 
         // The committed configuration, both copies written at once.
@@ -497,6 +451,10 @@ impl Logic for TenantTable {
         self.lr_committed.d.next = self.k_committed.val();
         self.lr_base.d.next = self.k_base.val();
         self.lr_done.d.next = self.k_done.val();
+        if self.wb_hit.val() {
+            self.lr_base.d.next = self.wb_base.val();
+            self.lr_done.d.next = self.wb_done.val();
+        }
         self.lr_slots.d.next = self.k_slots.val();
 
         // Staging: loaded the clock after a select, then written field by field.
@@ -562,8 +520,6 @@ impl Logic for TenantTable {
             self.st_base.d.next = 0.into();
             self.lr_committed.d.next = false;
             self.lr_enable.d.next = false;
-            self.p_base.d.next = 0.into();
-            self.p_done.d.next = 0.into();
         }
 
         // Outputs.
@@ -866,7 +822,7 @@ mod tests {
         uut.wr_key_lo.next = false;
         uut.wr_key_hi.next = false;
         uut.wr_base.next = false;
-        uut.mark.next = false;
+        uut.wb.next = false;
         uut.slot_inc.next = false;
         uut.slot_dec.next = false;
     }
@@ -915,10 +871,8 @@ mod tests {
             regs::T_WINDOW_BASE.addr,
         ];
         let (mut commits, mut keyed_lookups, mut slides, mut same_cycle) = (0, 0, 0, 0);
-        let (mut back_to_back, mut two_apart, mut commit_then_mark) = (0, 0, 0);
-        // The tenant this clock marks, named to the table the clock before (`next_mark_tenant`).
-        let mut next_mark: Option<u8> = None;
-        let (mut last_mark, mut last2_mark): (Option<u8>, Option<u8>) = (None, None);
+        let (mut write_first, mut back_to_back) = (0, 0);
+        let mut last_written: Option<u8> = None;
         for cycle in 0..cycles {
             idle(&mut uut);
             // The lookups: whatever the table held before this cycle's updates. Configuration and
@@ -939,55 +893,55 @@ mod tests {
             uut.cfg_tenant.next = ct.to_bits();
             uut.lookup_tenant.next = lt.to_bits();
             let (cfg, state) = (expected(&core, &slots, ct), expected(&core, &slots, lt));
-            let want = Looked {
+            let mut want = Looked {
                 base: state.base,
                 done: state.done,
                 slots: state.slots,
                 ..cfg
             };
-            // Window update (the model: a RELEASE frame), before any register write.
-            let mut marked = None;
-            if let Some(mt) = next_mark {
-                let base = core.tenant(mt).map_or(0, |x| x.base);
-                let seq = match rng.below(10) {
-                    0 => rng.next_u32(),
-                    1..=2 => base,
-                    _ => base.wrapping_add(rng.below(u64::from(p.window) + 2) as u32),
+            // Window write: the window the model has after a RELEASE (the pipeline's
+            // `WindowNext`), before any register write. Often the tenant looked up (write-first),
+            // the one written the clock before, or the selected one (a COMMIT may come with it).
+            let mut written = None;
+            if rng.chance(500) {
+                let wt = match rng.below(10) {
+                    0..=2 => lt,
+                    3..=4 => last_written.unwrap_or(lt),
+                    5 => core.read(regs::TENANT_SEL.addr).min(u32::from(tenants)) as u8,
+                    _ => rng.below(u64::from(tenants) + 1) as u8,
                 };
-                uut.mark.next = true;
-                uut.mark_tenant.next = mt.to_bits();
-                uut.mark_seq.next = seq.to_bits();
-                if mt < tenants {
-                    core.tx(&release_frame(mt, seq));
-                    if core.tenant(mt).expect("in table").base != base {
-                        slides += 1;
+                let (base, done) = match core.tenant(wt).map(|x| x.base) {
+                    Some(old_base) => {
+                        let seq = match rng.below(10) {
+                            0 => rng.next_u32(),
+                            1..=2 => old_base,
+                            _ => old_base.wrapping_add(rng.below(u64::from(p.window) + 2) as u32),
+                        };
+                        core.tx(&release_frame(wt, seq));
+                        let after = core.tenant(wt).expect("in table");
+                        if after.base != old_base {
+                            slides += 1;
+                        }
+                        (after.base, after.done)
                     }
+                    // Not a tenant: ignored, whatever it carries.
+                    None => (rng.next_u32(), rng.next_u64() & !1),
+                };
+                uut.wb.next = true;
+                uut.wb_tenant.next = wt.to_bits();
+                uut.wb_base.next = base.to_bits();
+                uut.wb_done.next = done.to_bits();
+                if wt == lt && wt < tenants {
+                    want.base = base;
+                    want.done = done;
+                    write_first += 1;
                 }
-                marked = Some(mt);
-                if last_mark.is_some() {
+                if last_written == Some(wt) {
                     back_to_back += 1;
                 }
-                if last2_mark == Some(mt) {
-                    two_apart += 1;
-                }
+                written = Some(wt);
             }
-            last2_mark = last_mark;
-            last_mark = marked;
-            next_mark = match last2_mark {
-                // Often the tenant marked the clock before this one: two clocks apart, the table
-                // must have written that mark when it selects.
-                Some(mt) if rng.chance(300) => Some(mt),
-                // Sometimes the selected tenant: a COMMIT of it may come in this clock.
-                _ if rng.chance(100) => Some(core.read(regs::TENANT_SEL.addr).min(u32::from(tenants)) as u8),
-                _ => rng.chance(400).then(|| rng.below(u64::from(tenants) + 1) as u8),
-            };
-            // The rule: not the tenant marked in this clock.
-            if next_mark.is_some() && next_mark == marked {
-                next_mark = None;
-            }
-            // With no mark next clock, any tenant (the table must not care).
-            let named = next_mark.unwrap_or_else(|| rng.next_u32() as u8);
-            uut.next_mark_tenant.next = named.to_bits();
+            last_written = written;
             if rng.chance(300) {
                 let st = rng.below(u64::from(tenants) + 1) as u8;
                 let held = slots.get(st as usize).copied().unwrap_or(0);
@@ -1021,11 +975,8 @@ mod tests {
                 let sel = core.read(regs::TENANT_SEL.addr);
                 if addr == regs::T_CTRL.addr && value & t_ctrl::COMMIT != 0 && sel < p.tenants {
                     commits += 1;
-                    if marked == Some(sel as u8) {
+                    if written == Some(sel as u8) {
                         same_cycle += 1;
-                    }
-                    if next_mark == Some(sel as u8) {
-                        commit_then_mark += 1;
                     }
                 }
                 core.write(addr, value);
@@ -1072,19 +1023,15 @@ mod tests {
         assert!(slides > cycles / 50, "{slides} window slides");
         assert!(
             same_cycle > 0,
-            "a commit and a mark of one tenant in the same clock"
+            "a commit and a window write of one tenant in the same clock"
+        );
+        assert!(
+            write_first > cycles / 100,
+            "{write_first} lookups of the tenant written in the same clock"
         );
         assert!(
             back_to_back > cycles / 100,
-            "{back_to_back} marks in consecutive clocks"
-        );
-        assert!(
-            two_apart > cycles / 100,
-            "{two_apart} marks of one tenant two clocks apart"
-        );
-        assert!(
-            commit_then_mark > 0,
-            "a commit of the tenant the next clock marks"
+            "{back_to_back} writes of one tenant in consecutive clocks"
         );
     }
 
@@ -1129,21 +1076,21 @@ mod tests {
         tick(&mut uut, |u| &mut u.clock);
         assert_eq!(looked(&uut), expected(&core, &[0; 5], 2));
         assert_eq!(looked(&uut).key, 0xdead);
-        // Reset, then COMMIT without a select: the staging must be empty again. Tenant 2 is
-        // named for a mark in the reset clock and marked (fragment 0) in the next: the window
-        // selected for it must be the cleared one (base 0 slides to 1), not the old base 77.
+        // Reset, with a window write of tenant 2 in the same clock (reset wins), then COMMIT
+        // without a select: the staging must be empty again.
         uut.reset.next = true;
-        uut.next_mark_tenant.next = 2u8.to_bits();
+        uut.wb.next = true;
+        uut.wb_tenant.next = 2u8.to_bits();
+        uut.wb_base.next = 55u32.to_bits();
+        uut.wb_done.next = 6u64.to_bits();
         tick(&mut uut, |u| &mut u.clock);
+        idle(&mut uut);
         uut.reset.next = false;
         let mut core = Core::new(p);
         core.write(regs::T_CTRL.addr, t_ctrl::COMMIT);
         uut.wr_ctrl.next = true;
         uut.wr_data.next = t_ctrl::COMMIT.to_bits();
         look(&mut uut, 0);
-        uut.mark.next = true;
-        uut.mark_tenant.next = 2u8.to_bits();
-        uut.mark_seq.next = 0u32.to_bits();
         tick(&mut uut, |u| &mut u.clock);
         idle(&mut uut);
         look(&mut uut, 0);
@@ -1151,8 +1098,8 @@ mod tests {
         assert_eq!(looked(&uut), expected(&core, &[0; 5], 0), "tenant 0");
         look(&mut uut, 2);
         tick(&mut uut, |u| &mut u.clock);
-        let cleared = expected(&core, &[0; 5], 2);
-        assert_eq!(looked(&uut), Looked { base: 1, ..cleared }, "tenant 2");
+        assert_eq!(looked(&uut), expected(&core, &[0; 5], 2), "tenant 2");
+        assert_eq!(looked(&uut).base, 0);
     }
 
     #[test]
