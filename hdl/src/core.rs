@@ -199,6 +199,10 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     ones_keep: Constant<Bits<BEAT_BYTES>>,
     full_beat: Constant<Bits<7>>,
     depth: Constant<Bits<8>>,
+    /// `B + 2` and `2B + 2`: the credits a one-credit and a whole-packet reservation must leave
+    /// at least `B + 1` (or 1) behind.
+    beats_b1_1: Constant<Bits<8>>,
+    beats_b1_x2: Constant<Bits<8>>,
     /// `lane_at[i]`: the first byte of lane `i` in a beat.
     lane_at: [Constant<Bits<7>>; LANES],
     /// Every header bit the core may rewrite, cleared.
@@ -228,7 +232,18 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
 
     // Issue.
     any_reset: Signal<Local, Bit>,
+    /// Ops may issue: no reset last clock and the metadata sweep done. Registered so that the
+    /// reset input, which fans out to everything, is not at the head of the issue decision.
+    go: DFF<Bit>,
+    /// Free output-buffer beats not yet reserved. Returns (`ret`) are added a clock late, so the
+    /// count is never above the truth.
     credits: DFF<Bits<8>>,
+    /// `credits != 0` and `credits >= B + 1`, registered: the issue decision reads flags, not the
+    /// counter (the counter's carry chain is off its path).
+    cr_any: DFF<Bit>,
+    cr_pkt: DFF<Bit>,
+    /// Credits returned last clock (PARTIAL settlement, dropped beats, output pops).
+    ret: DFF<Bits<8>>,
     in_pkt: DFF<Bit>,
     /// Index of the next beat of the packet being issued.
     beat_no: DFF<Bits<8>>,
@@ -246,7 +261,14 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     issue_data: Signal<Local, Bits<BEAT_BITS>>,
     rx_pop: Signal<Local, Bit>,
     ctrl_take: Signal<Local, Bit>,
-    reserve: Signal<Local, Bits<8>>,
+    /// The issue reserves one credit (a cut-through beat) or `B + 1` (a whole packet).
+    res_one: Signal<Local, Bit>,
+    res_pkt: Signal<Local, Bit>,
+    /// `credits + ret`, and that less one and less `B + 1`: computed beside the issue decision,
+    /// which only selects among them.
+    cr_sum: Signal<Local, Bits<8>>,
+    cr_sum_one: Signal<Local, Bits<8>>,
+    cr_sum_pkt: Signal<Local, Bits<8>>,
     credit_back: Signal<Local, Bits<8>>,
     popped: Signal<Local, Bits<8>>,
 
@@ -572,6 +594,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             ones_keep: Constant::new(u64::MAX.to_bits()),
             full_beat: Constant::new((BEAT_BYTES as u64).to_bits()),
             depth: Constant::new((DEPTH as u64).to_bits()),
+            beats_b1_1: Constant::new(u64::from(b + 2).to_bits()),
+            beats_b1_x2: Constant::new(u64::from(2 * b + 2).to_bits()),
             lane_at: std::array::from_fn(|i| Constant::new((4 * i as u64).to_bits())),
             patch_keep: Constant::new(keep),
             overflow_bit: Constant::new(overflow),
@@ -596,7 +620,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             t_flushed: one_hot(TenantCounter::Flushed as usize),
             t_released: one_hot(TenantCounter::Released as usize),
             any_reset: Default::default(),
+            go: Default::default(),
             credits: Default::default(),
+            cr_any: Default::default(),
+            cr_pkt: Default::default(),
+            ret: Default::default(),
             in_pkt: Default::default(),
             beat_no: Default::default(),
             reads_left: Default::default(),
@@ -611,7 +639,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             issue_data: Default::default(),
             rx_pop: Default::default(),
             ctrl_take: Default::default(),
-            reserve: Default::default(),
+            res_one: Default::default(),
+            res_pkt: Default::default(),
+            cr_sum: Default::default(),
+            cr_sum_one: Default::default(),
+            cr_sum_pkt: Default::default(),
             credit_back: Default::default(),
             popped: Default::default(),
             s0_op: Default::default(),
@@ -761,7 +793,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         dff_setup!(
             self,
             clock,
+            go,
             credits,
+            cr_any,
+            cr_pkt,
+            ret,
             in_pkt,
             beat_no,
             reads_left,
@@ -1012,9 +1048,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.issue_data.next = self.rx_in.rd_beat.val().data;
         self.rx_pop.next = false;
         self.ctrl_take.next = false;
-        self.reserve.next = 0.into();
-        if !self.meta.ready.val() | self.any_reset.val() {
-            // The metadata reset sweep: nothing moves.
+        self.res_one.next = false;
+        self.res_pkt.next = false;
+        if !self.go.q.val() {
+            // Reset, or the metadata reset sweep: nothing moves.
         } else if self.reads_left.q.val() != 0 {
             self.issue.next.valid = true;
             self.issue.next.kind = self.k_flush_read.val();
@@ -1023,7 +1060,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.issue.next.last = self.reads_left.q.val() == 1;
             self.reads_left.d.next = self.reads_left.q.val() - 1;
         } else if self.in_pkt.q.val() {
-            if self.rx_in.rd_valid.val() & (self.rx_in.rd_beat.val().snf | (self.credits.q.val() != 0)) {
+            if self.rx_in.rd_valid.val() & (self.rx_in.rd_beat.val().snf | self.cr_any.q.val()) {
                 self.rx_pop.next = true;
                 self.issue.next.valid = true;
                 self.issue.next.index = self.beat_no.q.val();
@@ -1032,9 +1069,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
                 self.issue.next.cred = !self.rx_in.rd_beat.val().snf;
                 // The packet's reservation is settled at its last beat.
                 self.issue.next.rsv = self.rx_in.rd_beat.val().snf;
-                if !self.rx_in.rd_beat.val().snf {
-                    self.reserve.next = 1.into();
-                }
+                self.res_one.next = !self.rx_in.rd_beat.val().snf;
                 self.in_pkt.d.next = !self.rx_in.rd_beat.val().last;
             }
         } else if self.hold_head.q.val() {
@@ -1049,7 +1084,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
                 self.sweeping.d.next = false;
                 self.sweep_tail_left.d.next = self.sweep_tail.val();
             }
-        } else if self.ctrl_valid.q.val() & (self.credits.q.val() >= self.beats_b1.val()) {
+        } else if self.ctrl_valid.q.val() & self.cr_pkt.q.val() {
             self.ctrl_take.next = true;
             self.issue.next.valid = true;
             self.issue.next.kind = self.k_ctrl.val();
@@ -1059,23 +1094,23 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.issue.next.last = true;
         } else if self.rx_in.rd_valid.val() & self.rx_in.rd_first.val() {
             if self.rx_in.rd_beat.val().snf {
-                if self.rx_in.rd_complete.val() & (self.credits.q.val() >= self.beats_b1.val()) {
+                if self.rx_in.rd_complete.val() & self.cr_pkt.q.val() {
                     self.rx_pop.next = true;
                     self.issue.next.valid = true;
                     self.issue.next.first = true;
                     self.issue.next.last = self.rx_in.rd_beat.val().last;
                     self.issue.next.rsv = true;
-                    self.reserve.next = self.beats_b1.val();
+                    self.res_pkt.next = true;
                     self.in_pkt.d.next = !self.rx_in.rd_beat.val().last;
                     self.beat_no.d.next = 1.into();
                 }
-            } else if self.credits.q.val() != 0 {
+            } else if self.cr_any.q.val() {
                 self.rx_pop.next = true;
                 self.issue.next.valid = true;
                 self.issue.next.first = true;
                 self.issue.next.last = self.rx_in.rd_beat.val().last;
                 self.issue.next.cred = true;
-                self.reserve.next = 1.into();
+                self.res_one.next = true;
                 self.in_pkt.d.next = !self.rx_in.rd_beat.val().last;
                 self.beat_no.d.next = 1.into();
             }
@@ -1086,7 +1121,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         {
             self.issue.next.last = false;
             self.issue.next.rsv = true;
-            self.reserve.next = self.beats_b1.val();
+            self.res_pkt.next = true;
             self.reads_left.d.next = self.beats_b.val();
         }
         if self.ctrl_take.val() {
@@ -1589,11 +1624,31 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         if self.out_go.val() & self.m_axis_rx_tready.val() {
             self.popped.next = 1.into();
         }
-        self.credits.d.next =
-            self.credits.q.val() - self.reserve.val() + self.credit_back.val() + self.popped.val();
+        // Credits: the issue only selects among sums and flags computed from registers.
+        self.ret.d.next = self.credit_back.val() + self.popped.val();
+        self.cr_sum.next = self.credits.q.val() + self.ret.q.val();
+        self.cr_sum_one.next = self.cr_sum.val() - 1;
+        self.cr_sum_pkt.next = self.cr_sum.val() - self.beats_b1.val();
+        self.credits.d.next = self.cr_sum.val();
+        self.cr_any.d.next = self.cr_sum.val() != 0;
+        self.cr_pkt.d.next = self.cr_sum.val() >= self.beats_b1.val();
+        if self.res_one.val() {
+            self.credits.d.next = self.cr_sum_one.val();
+            self.cr_any.d.next = self.cr_sum.val() >= 2;
+            self.cr_pkt.d.next = self.cr_sum.val() >= self.beats_b1_1.val();
+        }
+        if self.res_pkt.val() {
+            self.credits.d.next = self.cr_sum_pkt.val();
+            self.cr_any.d.next = self.cr_sum.val() >= self.beats_b1_1.val();
+            self.cr_pkt.d.next = self.cr_sum.val() >= self.beats_b1_x2.val();
+        }
+        self.go.d.next = self.meta.ready.val() & !self.any_reset.val();
 
         if self.any_reset.val() {
             self.credits.d.next = self.depth.val();
+            self.cr_any.d.next = true;
+            self.cr_pkt.d.next = true;
+            self.ret.d.next = 0.into();
             self.in_pkt.d.next = false;
             self.reads_left.d.next = 0.into();
             self.ctrl_valid.d.next = false;

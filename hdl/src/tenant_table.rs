@@ -17,8 +17,9 @@
 //!   in, window and slot count out (`lookup_*`). Two ports so the pipeline reads the configuration
 //!   a stage before the state (its checks need no forwarding: only a COMMIT changes it). Read-first:
 //!   a lookup sees the table as it was before the updates issued in its own cycle (commit, slot
-//!   inc/dec; the window write is the exception, below); the pipeline forwards those itself. A COMMIT is atomic for each lookup, and for
-//!   a configuration and state lookup issued in the same clock: all old or all new.
+//!   inc/dec; the window write is the exception, below); the pipeline forwards those itself. A
+//!   COMMIT is atomic for each lookup, and for a configuration and state lookup issued in the same
+//!   clock: all old or all new.
 //! - **Window write** (`wb`, `wb_tenant`, `wb_base`, `wb_done`): the tenant's new window, which
 //!   the pipeline computed (`window::WindowNext`) and registered. The table only stores it: the
 //!   write fans out to every tenant's window registers, so it starts at the pipeline's registers
@@ -38,10 +39,10 @@
 //!   copy). They cannot be cleared at once by a reset, so a per-tenant `committed` flip-flop gates
 //!   them: until its first COMMIT after reset a tenant reads as all zero.
 //! - enable, committed, window base (32), done (64) and slots in use ([`SLOT_COUNT_BITS`]) are
-//!   flip-flops: the pipeline writes them every clock, the lookup and the register side read
-//!   them, (soft) reset clears them. Entries at or above
-//!   `Params::tenants` have their D input tied to 0, so synthesis removes them (holding the reset
-//!   value is not enough: a flip-flop without an init value is kept).
+//!   flip-flops: the pipeline writes them when an op changes them, the lookup and the register
+//!   side read them, (soft) reset clears them. Entries at or above `Params::tenants` have their D
+//!   input tied to 0, so synthesis removes them (holding the reset value is not enough: a
+//!   flip-flop without an init value is kept).
 //!
 //! # `TenantCounters`
 //! The 13 per-tenant 64-bit counters (`TenantCounter` order) of every tenant, in RAM: one RAM per

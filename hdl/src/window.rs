@@ -8,8 +8,8 @@
 //!
 //! - [`SlideCount`]: how far marking the base slides, from `done` alone; [`SlideCountReg`] the
 //!   same registered, for a pipeline that counts it the clock before the mark.
-//! - [`WindowNext`]: the next state, combinational, given that count: for a pipeline that keeps
-//!   the windows of all tenants in a table (read, compute, write back).
+//! - [`WindowNext`]: the next state, combinational, given that count: the core computes it from
+//!   the window it looked up (or forwarded) and writes it back to the tenant table.
 //! - [`Window`]: one tenant's window in registers, one mark (or load) per clock (both blocks in
 //!   one clock).
 //!
