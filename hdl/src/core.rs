@@ -1201,6 +1201,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.s2_slot.next = bit_cast::<SLOT_BITS, 16>(self.s2_op.q.val().sweep_slot);
         }
         self.meta.rd_addr.next = self.s2_slot.val();
+        // The fragment it is for, a clock later (S3): compared with the slot there.
+        self.meta.own_tenant.next = self.s3_hdr.q.val().tenant;
+        self.meta.own_seq.next = self.s3_hdr.q.val().seq;
+        self.meta.own_salt.next = self.s3_hdr.q.val().salt;
+        self.meta.own_elements.next = self.s3_hdr.q.val().elements;
         self.s3_op.d.next = self.s2_op.q.val();
         self.s3_data.d.next = self.s2_data.q.val();
         self.s3_bytes.d.next = self.s2_bytes.q.val();
@@ -1237,24 +1242,19 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.cur_slots.next = self.f_slots.q.val();
         }
         self.decide.checks.next = self.s4_checks.q.val();
-        self.decide.elements.next = self.s4_hdr.q.val().elements;
         // Through a local: a bit range of a struct field's range is more than yosys takes.
         self.s4_worker.next = self.s4_hdr.q.val().worker;
         self.decide.worker.next = self.s4_worker.val().get_bits::<6>(0);
-        self.decide.tenant.next = self.s4_hdr.q.val().tenant;
         self.decide.seq.next = self.s4_hdr.q.val().seq;
-        self.decide.salt.next = self.s4_hdr.q.val().salt;
         self.decide.t_mask.next = self.s4_mask.q.val();
         self.decide.t_quota.next = self.s4_quota.q.val();
         self.decide.t_base.next = self.cur_base.val();
         self.decide.t_done.next = self.cur_done.val();
         self.decide.t_slots_in_use.next = self.cur_slots.val();
         self.decide.s_valid.next = self.meta.rd_data.val().valid;
-        self.decide.s_tenant.next = self.meta.rd_data.val().tenant;
-        self.decide.s_seq.next = self.meta.rd_data.val().seq;
-        self.decide.s_salt.next = self.meta.rd_data.val().salt;
+        self.decide.s_held.next = self.meta.rd_held.val();
+        self.decide.s_len_eq.next = self.meta.rd_len_eq.val();
         self.decide.s_bitmap.next = self.meta.rd_data.val().bitmap;
-        self.decide.s_elements.next = self.meta.rd_data.val().elements;
 
         self.head_op.next = self.s4_op.q.val().valid & self.s4_op.q.val().first;
         self.rx_hdr.next = self.head_op.val() & (self.s4_op.q.val().kind == self.k_rx.val());
@@ -1271,10 +1271,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.is_mal.next = self.rx_hdr.val() & !self.is_pass.val() & !self.is_upd.val();
         self.is_flush.next = self.ctrl_hdr.val() & (self.s4_hdr.q.val().kind == self.kind_flush.val());
         self.is_release.next = self.ctrl_hdr.val() & (self.s4_hdr.q.val().kind == self.kind_release.val());
-        self.held.next = self.meta.rd_data.val().valid
-            & (self.meta.rd_data.val().tenant == self.s4_hdr.q.val().tenant)
-            & (self.meta.rd_data.val().seq == self.s4_hdr.q.val().seq)
-            & (self.meta.rd_data.val().salt == self.s4_hdr.q.val().salt);
+        self.held.next = self.meta.rd_held.val();
         self.sweep_hit.next = self.sweep_op.val()
             & self.meta.rd_data.val().valid
             & (self.meta.rd_data.val().tenant == self.s4_hdr.q.val().tenant);

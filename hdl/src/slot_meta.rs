@@ -18,6 +18,12 @@
 //!   to every slot, one per cycle: `ready` is low for `2^A + 1` cycles, and reads and writes must
 //!   wait for it (writes presented while it is low are ignored). The RAM itself has no reset; this
 //!   is the only stall, and only after reset.
+//! - Owner compare: `own_tenant`, `own_seq`, `own_salt`, `own_elements` at `c + 1` (the fragment
+//!   the read at `c` is for); at `c + 2` `rd_held` says `rd_data` is valid and held by that
+//!   fragment (tenant, seq, salt), `rd_len_eq` that its element count is `own_elements`. Each
+//!   candidate (RAM output, `w1`, `w2`) is compared at `c + 1` and the results registered, so the
+//!   consumer's decision gets two bits through the forwarding select instead of comparing 72 bits
+//!   after it.
 //!
 //! Resources: `2^A x Meta::BITS` (138) bits of RAM; registers: the output register and two write
 //! copies (3 x 138), two read-address copies and the sweep counter.
@@ -54,6 +60,15 @@ pub struct SlotMeta<const A: usize> {
     pub wr_en: Signal<In, Bit>,
     pub wr_addr: Signal<In, Bits<A>>,
     pub wr_data: Signal<In, Meta>,
+    /// The fragment the read of the cycle before is for (see the module doc).
+    pub own_tenant: Signal<In, Bits<8>>,
+    pub own_seq: Signal<In, Bits<32>>,
+    pub own_salt: Signal<In, Bits<16>>,
+    pub own_elements: Signal<In, Bits<16>>,
+    /// With `rd_data`: it is valid and held by the `own_*` fragment.
+    pub rd_held: Signal<Out, Bit>,
+    /// With `rd_data`: its `elements` equals `own_elements`.
+    pub rd_len_eq: Signal<Out, Bit>,
     ram: RAM<Meta, A>,
     /// The RAM's output register.
     ram_q: DFF<Meta>,
@@ -71,6 +86,15 @@ pub struct SlotMeta<const A: usize> {
     /// clock before (`w1`) and of two clocks before (`w2`) hit the slot being read.
     hit1: DFF<Bit>,
     hit2: DFF<Bit>,
+    /// The owner (`o_*`: tenant, seq, salt) and element (`e_*`) compares of each candidate with
+    /// the `own_*` fragment, registered: the RAM output, this clock's write (`w1` next clock),
+    /// and `w1` (`w2` next clock).
+    o_ram: DFF<Bit>,
+    o_w1: DFF<Bit>,
+    o_w2: DFF<Bit>,
+    e_ram: DFF<Bit>,
+    e_w1: DFF<Bit>,
+    e_w2: DFF<Bit>,
     clearing: DFF<Bit>,
     clr: DFF<Bits<A>>,
     last: Constant<Bits<A>>,
@@ -103,6 +127,12 @@ impl<const A: usize> SlotMeta<A> {
             wr_en: Default::default(),
             wr_addr: Default::default(),
             wr_data: Default::default(),
+            own_tenant: Default::default(),
+            own_seq: Default::default(),
+            own_salt: Default::default(),
+            own_elements: Default::default(),
+            rd_held: Default::default(),
+            rd_len_eq: Default::default(),
             ram: Default::default(),
             ram_q: Default::default(),
             a1: Default::default(),
@@ -115,6 +145,12 @@ impl<const A: usize> SlotMeta<A> {
             w2_data: Default::default(),
             hit1: Default::default(),
             hit2: Default::default(),
+            o_ram: Default::default(),
+            o_w1: Default::default(),
+            o_w2: Default::default(),
+            e_ram: Default::default(),
+            e_w1: Default::default(),
+            e_w2: Default::default(),
             clearing: Default::default(),
             clr: Default::default(),
             last: Constant::new(((1u64 << A) - 1).to_bits()),
@@ -143,8 +179,8 @@ impl<const A: usize> Logic for SlotMeta<A> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, ram_q, a1, a2, w1_en, w1_addr, w1_data, w2_en, w2_addr, w2_data, hit1, hit2,
-            clearing, clr
+            self, clock, ram_q, a1, a2, w1_en, w1_addr, w1_data, w2_en, w2_addr, w2_data, hit1, hit2, o_ram,
+            o_w1, o_w2, e_ram, e_w1, e_w2, clearing, clr
         );
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
@@ -193,6 +229,30 @@ impl<const A: usize> Logic for SlotMeta<A> {
         }
         if self.w1_en.q.val() & self.hit1.q.val() {
             self.rd_data.next = self.w1_data.q.val();
+        }
+
+        // The owner compares, a clock ahead, each candidate on its own; selected as `rd_data` is.
+        self.o_ram.d.next = (self.ram.read_data.val().tenant == self.own_tenant.val())
+            & (self.ram.read_data.val().seq == self.own_seq.val())
+            & (self.ram.read_data.val().salt == self.own_salt.val());
+        self.o_w1.d.next = (self.wd.val().tenant == self.own_tenant.val())
+            & (self.wd.val().seq == self.own_seq.val())
+            & (self.wd.val().salt == self.own_salt.val());
+        self.o_w2.d.next = (self.w1_data.q.val().tenant == self.own_tenant.val())
+            & (self.w1_data.q.val().seq == self.own_seq.val())
+            & (self.w1_data.q.val().salt == self.own_salt.val());
+        self.e_ram.d.next = self.ram.read_data.val().elements == self.own_elements.val();
+        self.e_w1.d.next = self.wd.val().elements == self.own_elements.val();
+        self.e_w2.d.next = self.w1_data.q.val().elements == self.own_elements.val();
+        self.rd_held.next = self.ram_q.q.val().valid & self.o_ram.q.val();
+        self.rd_len_eq.next = self.e_ram.q.val();
+        if self.w2_en.q.val() & self.hit2.q.val() {
+            self.rd_held.next = self.w2_data.q.val().valid & self.o_w2.q.val();
+            self.rd_len_eq.next = self.e_w2.q.val();
+        }
+        if self.w1_en.q.val() & self.hit1.q.val() {
+            self.rd_held.next = self.w1_data.q.val().valid & self.o_w1.q.val();
+            self.rd_len_eq.next = self.e_w1.q.val();
         }
         self.ready.next = !self.clearing.q.val() & !self.reset.val();
     }
@@ -261,12 +321,16 @@ mod tests {
         w2: u32,
         ram: u32,
         checked: u32,
+        /// Reads whose `rd_held` was set, and clear with `rd_data` valid.
+        held: u32,
+        not_held: u32,
     }
 
     /// Random reads and read-modify-writes on a few hot slots: every cycle a read (often of the
     /// slot written one or two cycles before), and at the read's result cycle a write derived from
     /// the forwarded value (as the decision does), or a random write, or none. Each `rd_data` is
-    /// compared with a plain array updated in program order.
+    /// compared with a plain array updated in program order, and `rd_held`/`rd_len_eq` with the
+    /// array's slot against the fragment presented the cycle after the read (mostly the owner).
     fn random_run<const A: usize>(seed: u64, cycles: u32) -> Coverage {
         let mut uut = SlotMeta::<A>::new();
         uut.connect_all();
@@ -276,24 +340,36 @@ mod tests {
         let slots = 1u64 << A;
         let mut spec = vec![Meta::default(); slots as usize];
         let hot: Vec<u64> = (0..3).map(|_| rng.below(slots)).collect();
-        // (address, read cycle) of the reads in flight, oldest first; (cycle, address) of writes.
-        let mut reads: std::collections::VecDeque<(u64, u32)> = Default::default();
+        // (address, read cycle, fragment) of the reads in flight, oldest first; (cycle, address)
+        // of writes.
+        let mut reads: std::collections::VecDeque<(u64, u32, Meta)> = Default::default();
         let mut writes: Vec<(u32, u64)> = vec![];
         let mut cov = Coverage::default();
         let mut addr = hot[0];
         for cycle in 0..cycles {
             // The read whose result is visible now (issued two cycles ago).
             let mut write = None;
-            if let Some(&(a, c)) = reads.front()
+            if let Some(&(a, c, own)) = reads.front()
                 && c + 2 == cycle
             {
                 reads.pop_front();
                 let got = uut.rd_data.val();
+                let want = spec[a as usize];
+                assert_eq!(got, want, "slot {a} read at cycle {c}, seen at {cycle}");
+                let held =
+                    want.valid && (want.tenant, want.seq, want.salt) == (own.tenant, own.seq, own.salt);
+                assert_eq!(uut.rd_held.val(), held, "rd_held: slot {a} read at {c}, {own:?}");
                 assert_eq!(
-                    got, spec[a as usize],
-                    "slot {a} read at cycle {c}, seen at {cycle}"
+                    uut.rd_len_eq.val(),
+                    want.elements == own.elements,
+                    "rd_len_eq: slot {a} read at {c}"
                 );
                 cov.checked += 1;
+                if held {
+                    cov.held += 1;
+                } else if want.valid {
+                    cov.not_held += 1;
+                }
                 let hit = |d: u32| writes.iter().any(|&(wc, wa)| wc + d == cycle && wa == a);
                 if hit(1) {
                     cov.w1 += 1;
@@ -336,8 +412,25 @@ mod tests {
                     _ => rng.below(slots),
                 };
             }
+            // The fragment of last cycle's read: mostly the slot's owner as it stands, sometimes
+            // one field off, sometimes anything.
+            if let Some((a, _, own)) = reads.front_mut() {
+                *own = spec[*a as usize];
+                match rng.below(10) {
+                    0 => own.tenant = own.tenant + 1,
+                    1 => own.seq = own.seq ^ Bits::from(1u64 << rng.below(32)),
+                    2 => own.salt = own.salt + 1,
+                    3 => own.elements = own.elements + 1,
+                    4 => *own = random_meta(&mut rng),
+                    _ => {}
+                }
+                uut.own_tenant.next = own.tenant;
+                uut.own_seq.next = own.seq;
+                uut.own_salt.next = own.salt;
+                uut.own_elements.next = own.elements;
+            }
             uut.rd_addr.next = addr.to_bits();
-            reads.push_back((addr, cycle));
+            reads.push_back((addr, cycle, Meta::default()));
             clock(&mut uut);
             if let Some((wa, wd)) = write {
                 spec[wa as usize] = wd;
@@ -366,6 +459,7 @@ mod tests {
         );
         for c in [c8, c2, c10] {
             assert!(c.w1 > 50 && c.w2 > 50 && c.ram > 50, "forwarding coverage {c:?}");
+            assert!(c.held > 200 && c.not_held > 200, "owner coverage {c:?}");
         }
     }
 

@@ -134,12 +134,9 @@ pub struct UpdateDecide {
     /// `UpdateCheck`'s result for this UPDATE.
     pub checks: Signal<In, Checks>,
     // The UPDATE's header fields the live state is compared with.
-    pub elements: Signal<In, Bits<16>>,
     /// The worker's bit index (the header's `worker` mod 64: `checks.malformed` flags larger ones).
     pub worker: Signal<In, Bits<6>>,
-    pub tenant: Signal<In, Bits<8>>,
     pub seq: Signal<In, Bits<32>>,
-    pub salt: Signal<In, Bits<16>>,
 
     // The tenant's mask and quota (committed configuration) and live state.
     pub t_mask: Signal<In, Bits<64>>,
@@ -148,13 +145,14 @@ pub struct UpdateDecide {
     pub t_done: Signal<In, Bits<64>>,
     pub t_slots_in_use: Signal<In, Bits<COUNT_BITS>>,
 
-    // The metadata of the slot `(tenant, seq, salt)` hashes to.
+    // The metadata of the slot `(tenant, seq, salt)` hashes to, and its compares with the
+    // UPDATE, made a clock earlier by `slot_meta::SlotMeta` (off the decision's path).
     pub s_valid: Signal<In, Bit>,
-    pub s_tenant: Signal<In, Bits<8>>,
-    pub s_seq: Signal<In, Bits<32>>,
-    pub s_salt: Signal<In, Bits<16>>,
+    /// The slot is valid and held by `(tenant, seq, salt)`.
+    pub s_held: Signal<In, Bit>,
+    /// The slot's element count equals `elements`.
+    pub s_len_eq: Signal<In, Bit>,
     pub s_bitmap: Signal<In, Bits<64>>,
-    pub s_elements: Signal<In, Bits<16>>,
 
     // The verdict, one-hot: exactly one of these eight is set.
     pub malformed: Signal<Out, Bit>,
@@ -243,22 +241,17 @@ impl UpdateDecide {
         assert_eq!(WORKERS, 64, "the bitmap is 64 bits");
         UpdateDecide {
             checks: Default::default(),
-            elements: Default::default(),
             worker: Default::default(),
-            tenant: Default::default(),
             seq: Default::default(),
-            salt: Default::default(),
             t_mask: Default::default(),
             t_quota: Default::default(),
             t_base: Default::default(),
             t_done: Default::default(),
             t_slots_in_use: Default::default(),
             s_valid: Default::default(),
-            s_tenant: Default::default(),
-            s_seq: Default::default(),
-            s_salt: Default::default(),
+            s_held: Default::default(),
+            s_len_eq: Default::default(),
             s_bitmap: Default::default(),
-            s_elements: Default::default(),
             malformed: Default::default(),
             unknown_tenant: Default::default(),
             bad_key: Default::default(),
@@ -333,12 +326,9 @@ impl Logic for UpdateDecide {
         // `d` < window <= 64 when it counts, so its low 6 bits are all of it.
         self.done_hit.next =
             self.in_window.val() & self.t_done.val().get_bit(self.d.val().get_bits::<6>(0).index());
-        self.slot_match.next = self.s_valid.val()
-            & (self.s_tenant.val() == self.tenant.val())
-            & (self.s_seq.val() == self.seq.val())
-            & (self.s_salt.val() == self.salt.val());
+        self.slot_match.next = self.s_held.val();
         self.quota_full.next = self.t_slots_in_use.val() >= self.t_quota.val();
-        self.len_bad.next = self.s_elements.val() != self.elements.val();
+        self.len_bad.next = !self.s_len_eq.val();
         self.already.next = (self.s_bitmap.val() & self.wbit.val()) != 0;
 
         // The decision, in `Core::update`'s order.
@@ -544,22 +534,18 @@ mod tests {
         check.t_mask.next = i.t_mask.to_bits();
         settle(check);
         uut.checks.next = check.checks.val();
-        uut.elements.next = i.elements.to_bits();
         uut.worker.next = (i.worker % 64).to_bits();
-        uut.tenant.next = i.tenant.to_bits();
         uut.seq.next = i.seq.to_bits();
-        uut.salt.next = i.salt.to_bits();
         uut.t_mask.next = i.t_mask.to_bits();
         uut.t_quota.next = i.t_quota.to_bits();
         uut.t_base.next = i.t_base.to_bits();
         uut.t_done.next = i.t_done.to_bits();
         uut.t_slots_in_use.next = i.t_slots_in_use.to_bits();
         uut.s_valid.next = i.s_valid;
-        uut.s_tenant.next = i.s_tenant.to_bits();
-        uut.s_seq.next = i.s_seq.to_bits();
-        uut.s_salt.next = i.s_salt.to_bits();
+        // The compares `SlotMeta` makes a clock earlier.
+        uut.s_held.next = i.s_valid && (i.s_tenant, i.s_seq, i.s_salt) == (i.tenant, i.seq, i.salt);
+        uut.s_len_eq.next = i.s_elements == i.elements;
         uut.s_bitmap.next = i.s_bitmap.to_bits();
-        uut.s_elements.next = i.s_elements.to_bits();
         settle(uut);
         let verdict = [
             ("malformed", uut.malformed.val()),
