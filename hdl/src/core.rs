@@ -29,7 +29,7 @@ use crate::packet_fifo::{BEAT_BITS, BEAT_BYTES, Beat, DEPTH, PacketFifo};
 use crate::slot_hash::SlotHash;
 use crate::slot_meta::{Meta, SlotMeta};
 use crate::update_decide::{Checks, UpdateCheck, UpdateDecide};
-use crate::window::{SlideCountReg, WindowNext};
+use crate::window::{INDEX_BITS, SlideCountReg, WindowNext};
 use aggnic_spec::model::{CORE_COUNTERS, CoreCounter, Params, TENANT_COUNTERS, TenantCounter};
 use aggnic_spec::wire::{self, Kind, field as header_field, frame};
 use rust_hdl::prelude::*;
@@ -371,7 +371,9 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     m_valid: DFF<Bit>,
     m_tenant: DFF<Bits<8>>,
     m_mark: DFF<Bit>,
-    m_seq: DFF<Bits<32>>,
+    /// The marked fragment's place in the window (`window::WindowOffset`, from the decision).
+    m_at_base: DFF<Bit>,
+    m_offset: DFF<Bits<INDEX_BITS>>,
     m_inc: DFF<Bit>,
     m_dec: DFF<Bit>,
     m_base: DFF<Bits<32>>,
@@ -574,7 +576,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             check: UpdateCheck::new(params),
             decide: UpdateDecide::new(params),
             slide: SlideCountReg::new(),
-            wnext: WindowNext::new(params),
+            wnext: WindowNext::new(),
             unpack: Default::default(),
             pack: Default::default(),
             k_rx: Constant::new(OP_RX.to_bits()),
@@ -736,7 +738,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             w_tenant: Default::default(),
             m_tenant: Default::default(),
             m_mark: Default::default(),
-            m_seq: Default::default(),
+            m_at_base: Default::default(),
+            m_offset: Default::default(),
             m_inc: Default::default(),
             m_dec: Default::default(),
             m_base: Default::default(),
@@ -857,7 +860,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             w_tenant,
             m_tenant,
             m_mark,
-            m_seq,
+            m_at_base,
+            m_offset,
             m_inc,
             m_dec,
             m_base,
@@ -1308,8 +1312,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.m_valid.d.next =
             self.slot_inc.val() | self.slot_dec.val() | self.complete.val() | self.is_release.val();
         self.m_tenant.d.next = self.op_tenant.val();
-        self.m_mark.d.next = self.complete.val() | self.is_release.val();
-        self.m_seq.d.next = self.s4_hdr.q.val().seq;
+        // A completion is always in the window; a RELEASE marks only a fragment that is.
+        self.m_mark.d.next = self.complete.val() | (self.is_release.val() & self.decide.in_window.val());
+        self.m_at_base.d.next = self.decide.at_base.val();
+        self.m_offset.d.next = self.decide.offset.val();
         self.m_inc.d.next = self.slot_inc.val();
         self.m_dec.d.next = self.slot_dec.val();
         self.m_base.d.next = self.cur_base.val();
@@ -1327,7 +1333,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.wnext.done.next = self.m_done.q.val();
         self.wnext.tz.next = self.slide.tz.val();
         self.wnext.mark.next = self.m_mark.q.val();
-        self.wnext.seq.next = self.m_seq.q.val();
+        self.wnext.at_base.next = self.m_at_base.q.val();
+        self.wnext.offset.next = self.m_offset.q.val();
         // S6: the new window, registered at S5 for the forward, is written from those registers
         // (the write fans out to every tenant's window). The table's lookup reads it in the same
         // clock (write-first), so the op two clocks behind still sees it.

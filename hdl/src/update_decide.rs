@@ -34,6 +34,7 @@
 //! receive path counts it) and `Overflows` (needs the lane sums: the lane adder's flag with
 //! `complete`); the other counters belong to other frames.
 
+use crate::window::{INDEX_BITS, WindowOffset};
 use aggnic_spec::model::{CORE_COUNTERS, CoreCounter, Params, TENANT_COUNTERS, TenantCounter, WORKERS};
 use aggnic_spec::wire::flags;
 use rust_hdl::prelude::*;
@@ -172,10 +173,15 @@ pub struct UpdateDecide {
     pub complete: Signal<Out, Bit>,
     pub in_use_inc: Signal<Out, Bit>,
     pub in_use_dec: Signal<Out, Bit>,
+    /// `seq` is in the tenant's window ([`WindowOffset`]): a RELEASE marks it only then.
+    pub in_window: Signal<Out, Bit>,
+    /// `seq` is the window's base: its mark slides the window.
+    pub at_base: Signal<Out, Bit>,
+    /// `seq - base`'s low bits: the `done` bit a mark sets (meaningful with `in_window`).
+    pub offset: Signal<Out, Bits<INDEX_BITS>>,
     pub core_bump: Signal<Out, Bits<CORE_COUNTERS>>,
     pub tenant_bump: Signal<Out, Bits<TENANT_COUNTERS>>,
 
-    window: Constant<Bits<32>>,
     flag_collision: Constant<Bits<8>>,
     flag_over_quota: Constant<Bits<8>>,
     flag_out_of_window: Constant<Bits<8>>,
@@ -197,12 +203,9 @@ pub struct UpdateDecide {
 
     /// The worker's bit.
     wbit: Signal<Local, Bits<64>>,
-    /// `seq - base`, mod 2^32.
-    d: Signal<Local, Bits<32>>,
-    behind: Signal<Local, Bit>,
-    in_window: Signal<Local, Bit>,
+    /// Where `seq` falls in the window.
+    place: WindowOffset,
     done_hit: Signal<Local, Bit>,
-    slot_match: Signal<Local, Bit>,
     quota_full: Signal<Local, Bit>,
     len_bad: Signal<Local, Bit>,
     already: Signal<Local, Bit>,
@@ -265,9 +268,11 @@ impl UpdateDecide {
             complete: Default::default(),
             in_use_inc: Default::default(),
             in_use_dec: Default::default(),
+            in_window: Default::default(),
+            at_base: Default::default(),
+            offset: Default::default(),
             core_bump: Default::default(),
             tenant_bump: Default::default(),
-            window: Constant::new(params.window.to_bits()),
             flag_collision: Constant::new(flags::COLLISION.to_bits()),
             flag_over_quota: Constant::new(flags::OVER_QUOTA.to_bits()),
             flag_out_of_window: Constant::new(flags::OUT_OF_WINDOW.to_bits()),
@@ -286,11 +291,8 @@ impl UpdateDecide {
             t_aggregated: index(TenantCounter::Aggregated as usize),
             t_results: index(TenantCounter::Results as usize),
             wbit: Default::default(),
-            d: Default::default(),
-            behind: Default::default(),
-            in_window: Default::default(),
+            place: WindowOffset::new(params),
             done_hit: Default::default(),
-            slot_match: Default::default(),
             quota_full: Default::default(),
             len_bad: Default::default(),
             already: Default::default(),
@@ -320,13 +322,13 @@ impl Logic for UpdateDecide {
     fn update(&mut self) {
         // The conditions, each on its own width.
         self.wbit.next = self.one.val() << self.worker.val();
-        self.d.next = self.seq.val() - self.t_base.val();
-        self.behind.next = self.d.val().get_bit(31);
-        self.in_window.next = self.d.val() < self.window.val();
-        // `d` < window <= 64 when it counts, so its low 6 bits are all of it.
+        self.place.seq.next = self.seq.val();
+        self.place.base.next = self.t_base.val();
+        self.in_window.next = self.place.in_window.val();
+        self.at_base.next = self.place.at_base.val();
+        self.offset.next = self.place.offset.val();
         self.done_hit.next =
-            self.in_window.val() & self.t_done.val().get_bit(self.d.val().get_bits::<6>(0).index());
-        self.slot_match.next = self.s_held.val();
+            self.place.in_window.val() & self.t_done.val().get_bit(self.place.offset.val().index());
         self.quota_full.next = self.t_slots_in_use.val() >= self.t_quota.val();
         self.len_bad.next = !self.s_len_eq.val();
         self.already.next = (self.s_bitmap.val() & self.wbit.val()) != 0;
@@ -353,9 +355,9 @@ impl Logic for UpdateDecide {
             self.v_not_member.next = true;
         } else if self.checks.val().resend {
             self.f_resend.next = true;
-        } else if self.behind.val() | self.done_hit.val() {
+        } else if self.place.behind.val() | self.done_hit.val() {
             self.v_duplicate.next = true;
-        } else if !self.in_window.val() {
+        } else if !self.place.in_window.val() {
             self.f_window.next = true;
         } else if !self.s_valid.val() {
             if self.quota_full.val() {
@@ -363,7 +365,7 @@ impl Logic for UpdateDecide {
             } else {
                 self.v_claim.next = true;
             }
-        } else if self.slot_match.val() {
+        } else if self.s_held.val() {
             if self.len_bad.val() {
                 self.v_malformed.next = true;
             } else if self.already.val() {
@@ -518,6 +520,9 @@ mod tests {
         complete: bool,
         in_use_inc: bool,
         in_use_dec: bool,
+        in_window: bool,
+        at_base: bool,
+        offset: u32,
         core_bump: u64,
         tenant_bump: u64,
     }
@@ -567,6 +572,9 @@ mod tests {
             complete: uut.complete.val(),
             in_use_inc: uut.in_use_inc.val(),
             in_use_dec: uut.in_use_dec.val(),
+            in_window: uut.in_window.val(),
+            at_base: uut.at_base.val(),
+            offset: uut.offset.val().to_u32(),
             core_bump: uut.core_bump.val().to_u64(),
             tenant_bump: uut.tenant_bump.val().to_u64(),
         }
@@ -878,6 +886,20 @@ mod tests {
         }
         assert_eq!(hw.in_use_inc, in_use1 == in_use0 + 1, "in_use_inc: {ctx}");
         assert_eq!(hw.in_use_dec, in_use1 + 1 == in_use0, "in_use_dec: {ctx}");
+        // The window place the core's mark uses (`window::WindowNext`), against `seq - base` and,
+        // on a completion, against the model's window after it.
+        let d = i.seq.wrapping_sub(i.t_base);
+        let place = (hw.in_window, hw.at_base, hw.offset);
+        assert_eq!(place, (d < p.window, d == 0, d % 64), "window place: {ctx}");
+        if verdict == Verdict::Completed {
+            let t = core.tenant(h.tenant).expect("a completing tenant exists");
+            if hw.at_base {
+                assert_ne!(t.base, i.t_base, "a mark at the base slides: {ctx}");
+            } else {
+                let done = i.t_done | 1 << hw.offset;
+                assert_eq!((t.base, t.done), (i.t_base, done), "the mark's done bit: {ctx}");
+            }
+        }
         let rx_frames = 1 << CoreCounter::RxFrames as usize;
         assert_eq!(
             bumps(&core0, &core1),
@@ -895,7 +917,6 @@ mod tests {
         }
 
         // Coverage label: the verdict and the rule that gave it.
-        let d = i.seq.wrapping_sub(i.t_base);
         match verdict {
             Verdict::Malformed if bumps(&tenant0, &tenant1) != 0 => "malformed/slot-elements".into(),
             Verdict::UnknownTenant if u32::from(h.tenant) >= p.tenants => "unknown/beyond-table".into(),
@@ -967,7 +988,8 @@ mod tests {
             "aggnic_hdl_update_decide",
             &mut UpdateDecide::new(Params::DEFAULT),
         );
-        verilator_lint("aggnic_hdl_update_decide_lint", &v, &["WIDTH"]);
+        // DECLFILENAME: the child `WindowOffset` module shares the file.
+        verilator_lint("aggnic_hdl_update_decide_lint", &v, &["WIDTH", "DECLFILENAME"]);
     }
 
     #[test]

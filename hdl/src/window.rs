@@ -8,8 +8,10 @@
 //!
 //! - [`SlideCount`]: how far marking the base slides, from `done` alone; [`SlideCountReg`] the
 //!   same registered, for a pipeline that counts it the clock before the mark.
-//! - [`WindowNext`]: the next state, combinational, given that count: the core computes it from
-//!   the window it looked up (or forwarded) and writes it back to the tenant table.
+//! - [`WindowOffset`]: where `seq` falls relative to `base` (behind, in the window, at the base,
+//!   its bit), combinational: the decision computes it a clock before the mark.
+//! - [`WindowNext`]: the next state, combinational, given that count and that offset: the core
+//!   computes it from the window it looked up (or forwarded) and writes it back to the tenant table.
 //! - [`Window`]: one tenant's window in registers, one mark (or load) per clock (both blocks in
 //!   one clock).
 //!
@@ -22,8 +24,8 @@ use rust_hdl::prelude::*;
 
 /// Bits of a slide count ([`SlideCount::tz`]).
 pub const SLIDE_BITS: usize = 7;
-/// Index bits of a 64-bit word.
-const INDEX_BITS: usize = 6;
+/// Index bits of a 64-bit word (a `done` bit's index).
+pub const INDEX_BITS: usize = 6;
 
 /// Bit `k` of the mask is set when bit `b` of `k` is: the mask that reads bit `b` of a one-hot
 /// word's index.
@@ -142,8 +144,58 @@ impl Logic for SlideCountReg {
     }
 }
 
-/// The next window after marking `seq` (when `mark`), combinational, given the window's slide
-/// count `tz` ([`SlideCount`] of `done`, counted a clock earlier).
+/// Where `seq` falls relative to a window's `base`, combinational: `d = seq - base` (mod 2^32),
+/// `behind` (`d` >= 2^31), `in_window` (`d` < the export's `window`), `at_base` (`d` = 0) and
+/// `offset` (`d`'s low bits: all of it when `in_window`, since `window` <= 64).
+///
+/// It needs the base alone, not `done`, so the decision computes it beside its other checks and
+/// the stage after hands [`WindowNext`] only the registered `at_base` and `offset`: the 32-bit
+/// subtract and its compares are then not on the clock that writes the window back.
+#[derive(LogicBlock, Debug)]
+pub struct WindowOffset {
+    pub seq: Signal<In, Bits<32>>,
+    pub base: Signal<In, Bits<32>>,
+    pub behind: Signal<Out, Bit>,
+    pub in_window: Signal<Out, Bit>,
+    pub at_base: Signal<Out, Bit>,
+    pub offset: Signal<Out, Bits<INDEX_BITS>>,
+
+    window: Constant<Bits<32>>,
+    d: Signal<Local, Bits<32>>,
+}
+
+impl WindowOffset {
+    /// # Panics
+    /// If `params` are invalid.
+    pub fn new(params: Params) -> WindowOffset {
+        params.validate().expect("valid parameters");
+        WindowOffset {
+            seq: Default::default(),
+            base: Default::default(),
+            behind: Default::default(),
+            in_window: Default::default(),
+            at_base: Default::default(),
+            offset: Default::default(),
+            window: Constant::new(params.window.to_bits()),
+            d: Default::default(),
+        }
+    }
+}
+
+impl Logic for WindowOffset {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.d.next = self.seq.val() - self.base.val();
+        self.behind.next = self.d.val().get_bit(31);
+        self.in_window.next = self.d.val() < self.window.val();
+        self.at_base.next = self.d.val() == 0;
+        self.offset.next = self.d.val().get_bits::<INDEX_BITS>(0);
+    }
+}
+
+/// The next window after a mark (when `mark`), combinational, given the window's slide count `tz`
+/// ([`SlideCount`] of `done`) and the marked fragment's place ([`WindowOffset`]), both computed a
+/// clock earlier. `mark` must be clear unless the fragment is in the window.
 #[derive(LogicBlock, Debug)]
 pub struct WindowNext {
     pub base: Signal<In, Bits<32>>,
@@ -151,64 +203,64 @@ pub struct WindowNext {
     pub done: Signal<In, Bits<64>>,
     /// [`SlideCount`] of `done`.
     pub tz: Signal<In, Bits<SLIDE_BITS>>,
-    /// Mark `seq` final; when clear the window passes through unchanged.
+    /// Mark the fragment at `offset` final; when clear the window passes through unchanged.
     pub mark: Signal<In, Bit>,
-    pub seq: Signal<In, Bits<32>>,
+    /// [`WindowOffset::at_base`]: the mark slides the window.
+    pub at_base: Signal<In, Bit>,
+    /// [`WindowOffset::offset`]: the `done` bit to set otherwise.
+    pub offset: Signal<In, Bits<INDEX_BITS>>,
     pub next_base: Signal<Out, Bits<32>>,
     pub next_done: Signal<Out, Bits<64>>,
 
-    window: Constant<Bits<32>>,
     one: Constant<Bits<64>>,
-    d: Signal<Local, Bits<32>>,
-    hit: Signal<Local, Bit>,
     /// `done >> 1`.
     z: Signal<Local, Bits<64>>,
 }
 
 impl WindowNext {
-    /// # Panics
-    /// If `params` are invalid.
-    pub fn new(params: Params) -> WindowNext {
-        params.validate().expect("valid parameters");
+    pub fn new() -> WindowNext {
         WindowNext {
             base: Default::default(),
             done: Default::default(),
             tz: Default::default(),
             mark: Default::default(),
-            seq: Default::default(),
+            at_base: Default::default(),
+            offset: Default::default(),
             next_base: Default::default(),
             next_done: Default::default(),
-            window: Constant::new(params.window.to_bits()),
             one: Constant::new(1u64.to_bits()),
-            d: Default::default(),
-            hit: Default::default(),
             z: Default::default(),
         }
+    }
+}
+
+impl Default for WindowNext {
+    fn default() -> WindowNext {
+        WindowNext::new()
     }
 }
 
 impl Logic for WindowNext {
     #[hdl_gen]
     fn update(&mut self) {
-        self.d.next = self.seq.val() - self.base.val();
-        self.hit.next = self.mark.val() & (self.d.val() < self.window.val());
         self.z.next = self.done.val() >> 1;
         self.next_base.next = self.base.val();
         self.next_done.next = self.done.val();
-        if self.hit.val() {
-            if self.d.val() == 0 {
+        if self.mark.val() {
+            if self.at_base.val() {
                 self.next_base.next = self.base.val() + 1 + bit_cast::<32, SLIDE_BITS>(self.tz.val());
                 self.next_done.next = self.z.val() >> self.tz.val();
             } else {
-                // `d` < window <= 64 here, so its low 6 bits are all of it.
-                self.next_done.next = self.done.val() | (self.one.val() << self.d.val().get_bits::<6>(0));
+                self.next_done.next = self.done.val() | (self.one.val() << self.offset.val());
             }
         }
     }
 }
 
-/// One tenant's window in registers ([`SlideCount`] and [`WindowNext`] in one clock). Per clock: `reset` (base 0), else `load` (a tenant COMMIT:
-/// base `load_base`, nothing done), else `mark` `seq`. `base` and `done` are the registers.
+/// One tenant's window in registers ([`SlideCount`], [`WindowOffset`] and [`WindowNext`] in one
+/// clock). Per clock: `reset` (base 0), else `load` (a tenant COMMIT: base `load_base`, nothing
+/// done), else `mark` `seq` (nothing when it is outside the window). `base` and `done` are the
+/// registers.
 #[derive(LogicBlock, Debug)]
 pub struct Window {
     pub clock: Signal<In, Clock>,
@@ -221,6 +273,7 @@ pub struct Window {
     pub base: Signal<Out, Bits<32>>,
     pub done: Signal<Out, Bits<64>>,
     slide: SlideCount,
+    place: WindowOffset,
     next: WindowNext,
     r_base: DFF<Bits<32>>,
     r_done: DFF<Bits<64>>,
@@ -240,7 +293,8 @@ impl Window {
             base: Default::default(),
             done: Default::default(),
             slide: SlideCount::new(),
-            next: WindowNext::new(params),
+            place: WindowOffset::new(params),
+            next: WindowNext::new(),
             r_base: Default::default(),
             r_done: Default::default(),
         }
@@ -255,8 +309,11 @@ impl Logic for Window {
         self.next.done.next = self.r_done.q.val();
         self.slide.done.next = self.r_done.q.val();
         self.next.tz.next = self.slide.tz.val();
-        self.next.mark.next = self.mark.val();
-        self.next.seq.next = self.seq.val();
+        self.place.seq.next = self.seq.val();
+        self.place.base.next = self.r_base.q.val();
+        self.next.mark.next = self.mark.val() & self.place.in_window.val();
+        self.next.at_base.next = self.place.at_base.val();
+        self.next.offset.next = self.place.offset.val();
         self.r_base.d.next = self.next.next_base.val();
         self.r_done.d.next = self.next.next_done.val();
         if self.load.val() {
@@ -529,12 +586,64 @@ mod tests {
     }
 
     #[test]
+    fn offset_is_seq_minus_base() {
+        let p = params(33);
+        let mut uut = WindowOffset::new(p);
+        uut.connect_all();
+        let mut rng = Rng::new(0x3d0e_0007);
+        let mut seen = [0u32; 4];
+        for _ in 0..4000 {
+            let base = rng.next_u64() as u32;
+            let d = match rng.below(4) {
+                0 => 0,
+                1 => rng.below(40) as u32,
+                2 => 0u32.wrapping_sub(1 + rng.below(40) as u32),
+                _ => rng.next_u64() as u32,
+            };
+            let seq = base.wrapping_add(d);
+            uut.seq.next = seq.to_bits();
+            uut.base.next = base.to_bits();
+            settle(&mut uut);
+            let got = (
+                uut.behind.val(),
+                uut.in_window.val(),
+                uut.at_base.val(),
+                uut.offset.val().to_u32(),
+            );
+            let want = (d >= 1 << 31, d < p.window, d == 0, d % 64);
+            assert_eq!(got, want, "seq {seq:#x} base {base:#x}");
+            // At the base, in the window above it, behind, ahead of the window.
+            let class = if d == 0 {
+                0
+            } else if want.1 {
+                1
+            } else if want.0 {
+                2
+            } else {
+                3
+            };
+            seen[class] += 1;
+        }
+        assert!(seen.iter().all(|n| *n > 200), "coverage: {seen:?}");
+    }
+
+    #[test]
     fn synthesizes() {
         let v = yosys_check("aggnic_hdl_slide_count", &mut SlideCountReg::new());
         verilator_lint("aggnic_hdl_slide_count_lint", &v, &["WIDTH", "DECLFILENAME"]);
-        let v = yosys_check("aggnic_hdl_window_next", &mut WindowNext::new(Params::DEFAULT));
+        let v = yosys_check(
+            "aggnic_hdl_window_offset",
+            &mut WindowOffset::new(Params::DEFAULT),
+        );
+        verilator_lint("aggnic_hdl_window_offset_lint", &v, &["WIDTH"]);
+        let v = yosys_check("aggnic_hdl_window_next", &mut WindowNext::new());
         verilator_lint("aggnic_hdl_window_next_lint", &v, &["WIDTH"]);
         let v = yosys_check("aggnic_hdl_window", &mut Window::new(Params::DEFAULT));
-        verilator_lint("aggnic_hdl_window_lint", &v, &["WIDTH", "DECLFILENAME"]);
+        // UNUSEDSIGNAL: the window's `behind` (the decision's duplicate test; a mark ignores it).
+        verilator_lint(
+            "aggnic_hdl_window_lint",
+            &v,
+            &["WIDTH", "DECLFILENAME", "UNUSEDSIGNAL"],
+        );
     }
 }

@@ -68,7 +68,7 @@ const BLOCKS: &[BlockDef] = &[
         name: "window_next",
         uses: &["window"],
         what: "one tenant's window step, combinational",
-        export: |p| Ok(export_verilog(&mut WindowNext::new(p))),
+        export: |_| Ok(export_verilog(&mut WindowNext::new())),
     },
     BlockDef {
         name: "window",
