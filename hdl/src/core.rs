@@ -12,8 +12,8 @@
 //!   reads; S3 header and configuration checks (`UpdateCheck`), tenant state lookup;
 //!   S4 the decision, the metadata write (forwarded to the next ops), payload beats into the lane
 //!   store; S5 the slots-in-use write and the new window computed (both forwarded to the decision
-//!   two clocks later) and the header patch; S6 the window write; S7 lane sums out, the output
-//!   beat, counters.
+//!   two clocks later), the header patch and the new IPv4 checksum; S6 the window write, the
+//!   checksum patch; S7 lane sums out, the output beat, counters.
 //! - Ops that read tenant state (aggregation frames, FLUSH, RELEASE, sweep steps) are never issued
 //!   in consecutive clocks: a one-beat one holds the next issue for a clock (`hold_head`), so the
 //!   decision and the window update are in different clocks. Only one-beat ops pay it (RELEASE,
@@ -80,7 +80,6 @@ pub struct Hdr {
     pub key: Bits<64>,
     pub ip_len: Bits<16>,
     pub udp_len: Bits<16>,
-    pub ip_csum: Bits<16>,
     pub ip_rest: Bits<16>,
 }
 
@@ -207,6 +206,8 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     lane_at: [Constant<Bits<7>>; LANES],
     /// Every header bit the core may rewrite, cleared.
     patch_keep: Constant<Bits<BEAT_BITS>>,
+    /// Every bit but the IPv4 checksum's.
+    csum_keep: Constant<Bits<BEAT_BITS>>,
     overflow_bit: Constant<Bits<BEAT_BITS>>,
     at_ip_len: Constant<Bits<16>>,
     at_ip_csum: Constant<Bits<16>>,
@@ -343,7 +344,6 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     n_bitmap: Signal<Local, Bits<64>>,
     n_ip_len: Signal<Local, Bits<16>>,
     n_udp_len: Signal<Local, Bits<16>>,
-    n_ip_csum: Signal<Local, Bits<16>>,
     csum_sum: Signal<Local, Bits<20>>,
     csum_fold: Signal<Local, Bits<20>>,
     csum_fold2: Signal<Local, Bits<20>>,
@@ -390,10 +390,12 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     h_bitmap: DFF<Bits<64>>,
     h_ip_len: DFF<Bits<16>>,
     h_udp_len: DFF<Bits<16>>,
-    h_ip_csum: DFF<Bits<16>>,
     h_ip_rest: DFF<Bits<16>>,
     /// Recompute the IPv4 checksum (RESULT, PARTIAL).
     h_recsum: DFF<Bit>,
+    // S6: the recomputed IPv4 checksum, patched a clock after the rest of the header.
+    c_patch: DFF<Bit>,
+    c_ip_csum: DFF<Bits<16>>,
 
     // S5..S7.
     s5_data: DFF<Bits<BEAT_BITS>>,
@@ -504,7 +506,6 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
         let h = |f: wire::Field| wire::HEADER_OFFSET + f.offset;
         for (offset, size) in [
             (frame::IP_LEN.offset, 2),
-            (frame::IP_CSUM.offset, 2),
             (frame::UDP_LEN.offset, 2),
             (frame::UDP_CSUM.offset, 2),
             (h(header_field::KIND), 1),
@@ -514,6 +515,12 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
         ] {
             clear_field(&mut keep, offset, size);
         }
+        // The IPv4 checksum is patched a clock after the rest (S6: it needs the new length).
+        let mut csum_keep = Bits::<BEAT_BITS>::default();
+        for k in 0..BEAT_BYTES {
+            csum_keep.set_bits::<8>(8 * k, 0xffu8.to_bits());
+        }
+        clear_field(&mut csum_keep, frame::IP_CSUM.offset, 2);
         let mut overflow = Bits::<BEAT_BITS>::default();
         overflow.set_bits::<8>(8 * h(header_field::FLAGS), wire::flags::OVERFLOW.to_bits());
         let kind = |k: Kind| Constant::new((k as u8).to_bits());
@@ -600,6 +607,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             beats_b1_x2: Constant::new(u64::from(2 * b + 2).to_bits()),
             lane_at: std::array::from_fn(|i| Constant::new((4 * i as u64).to_bits())),
             patch_keep: Constant::new(keep),
+            csum_keep: Constant::new(csum_keep),
             overflow_bit: Constant::new(overflow),
             at_ip_len: at(frame::IP_LEN.offset),
             at_ip_csum: at(frame::IP_CSUM.offset),
@@ -711,7 +719,6 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             n_bitmap: Default::default(),
             n_ip_len: Default::default(),
             n_udp_len: Default::default(),
-            n_ip_csum: Default::default(),
             csum_sum: Default::default(),
             csum_fold: Default::default(),
             csum_fold2: Default::default(),
@@ -752,7 +759,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             h_bitmap: Default::default(),
             h_ip_len: Default::default(),
             h_udp_len: Default::default(),
-            h_ip_csum: Default::default(),
+            c_patch: Default::default(),
+            c_ip_csum: Default::default(),
             h_ip_rest: Default::default(),
             h_recsum: Default::default(),
             s5_data: Default::default(),
@@ -874,7 +882,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             h_bitmap,
             h_ip_len,
             h_udp_len,
-            h_ip_csum,
+            c_patch,
+            c_ip_csum,
             h_ip_rest,
             h_recsum,
             s5_data,
@@ -1175,10 +1184,6 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s0_hdr.next.key = self.s0_parse.key_or_bitmap.val();
         self.s0_hdr.next.ip_len = self.s0_parse.ip_total_len.val();
         self.s0_hdr.next.udp_len = self.s0_parse.udp_len.val();
-        // In value order (the beat holds it byte-swapped).
-        self.s0_hdr.next.ip_csum =
-            ((self.s0_data.q.val().get_bits::<16>(self.at_ip_csum.val().index()) & 0xff) << 8)
-                | (self.s0_data.q.val().get_bits::<16>(self.at_ip_csum.val().index()) >> 8);
         self.s0_hdr.next.ip_rest = self.s0_parse.ip_sum_rest.val();
         if self.s0_op.q.val().kind == self.k_sweep.val() {
             self.s0_hdr.next.tenant = self.s0_op.q.val().sweep_tenant;
@@ -1427,7 +1432,6 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.h_bitmap.d.next = self.n_bitmap.val();
         self.h_ip_len.d.next = self.n_ip_len.val();
         self.h_udp_len.d.next = self.n_udp_len.val();
-        self.h_ip_csum.d.next = self.s4_hdr.q.val().ip_csum;
         self.h_ip_rest.d.next = self.s4_hdr.q.val().ip_rest;
         self.h_recsum.d.next = self.complete.val() | self.is_flush.val();
 
@@ -1519,16 +1523,13 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             bit_cast::<20, 16>(self.h_ip_rest.q.val()) + bit_cast::<20, 16>(self.h_ip_len.q.val());
         self.csum_fold.next = (self.csum_sum.val() & 0xffff) + (self.csum_sum.val() >> 16);
         self.csum_fold2.next = (self.csum_fold.val() & 0xffff) + (self.csum_fold.val() >> 16);
-        self.n_ip_csum.next = self.h_ip_csum.q.val();
-        if self.h_recsum.q.val() {
-            self.n_ip_csum.next = !self.csum_fold2.val().get_bits::<16>(0);
-        }
+        // The checksum's adds take S5; S6 patches it in.
+        self.c_patch.d.next = self.h_patch.q.val() & self.h_recsum.q.val();
+        self.c_ip_csum.d.next = !self.csum_fold2.val().get_bits::<16>(0);
         self.patched.next = (self.s5_data.q.val() & self.patch_keep.val())
             | (bit_cast::<BEAT_BITS, 16>(
                 ((self.h_ip_len.q.val() & 0xff) << 8) | (self.h_ip_len.q.val() >> 8),
             ) << self.at_ip_len.val())
-            | (bit_cast::<BEAT_BITS, 16>(((self.n_ip_csum.val() & 0xff) << 8) | (self.n_ip_csum.val() >> 8))
-                << self.at_ip_csum.val())
             | (bit_cast::<BEAT_BITS, 16>(
                 ((self.h_udp_len.q.val() & 0xff) << 8) | (self.h_udp_len.q.val() >> 8),
             ) << self.at_udp_len.val())
@@ -1554,6 +1555,12 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         }
         self.s7_ctl.d.next = self.s6_ctl.q.val();
         self.s7_data.d.next = self.s6_data.q.val();
+        if self.c_patch.q.val() {
+            self.s7_data.d.next = (self.s6_data.q.val() & self.csum_keep.val())
+                | (bit_cast::<BEAT_BITS, 16>(
+                    ((self.c_ip_csum.q.val() & 0xff) << 8) | (self.c_ip_csum.q.val() >> 8),
+                ) << self.at_ip_csum.val());
+        }
 
         // S7: the output beat (the lane store's sum is out now), overflow, counters, credits.
         for i in 0..LANES {
@@ -1670,6 +1677,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.m_valid.d.next = false;
             self.w_mark.d.next = false;
             self.h_patch.d.next = false;
+            self.c_patch.d.next = false;
             self.hold_head.d.next = false;
             self.flush_go.d.next = false;
             self.tx_in_pkt.d.next = false;
