@@ -583,13 +583,19 @@ pub struct TenantCounters {
     s1_valid: DFF<Bit>,
     s1_tenant: DFF<Bits<8>>,
     s1_bump: DFF<Bits<TENANT_COUNTERS>>,
+    /// Where the bump's old entry is, found at stage 0 (registered: the tenant select and compare
+    /// are then not before the 64-bit adds): the write stage 1 makes in that clock (`s1_fwd`),
+    /// else the RAM if written since reset before it (`s1_stored`), else 0.
+    s1_fwd: DFF<Bit>,
+    s1_stored: DFF<Bit>,
     /// The entry written at the last clock edge, forwarded past the RAMs' read-old behaviour.
     w_valid: DFF<Bit>,
     w_tenant: DFF<Bits<8>>,
     w_val: [DFF<Bits<64>>; TENANT_COUNTERS],
 
-    s1_stored: Signal<Local, Bit>,
-    s1_fwd: Signal<Local, Bit>,
+    /// Stage 0's view of `valid` for the bumped tenant (without the write this clock makes).
+    s0_valid: Signal<Local, Bit>,
+    s0_fwd: Signal<Local, Bit>,
     sel_t: Signal<Local, Bits<8>>,
     sel_ok: Signal<Local, Bit>,
     sel_stored: Signal<Local, Bit>,
@@ -628,11 +634,13 @@ impl TenantCounters {
             s1_valid: Default::default(),
             s1_tenant: Default::default(),
             s1_bump: Default::default(),
+            s1_fwd: Default::default(),
+            s1_stored: Default::default(),
             w_valid: Default::default(),
             w_tenant: Default::default(),
             w_val: Default::default(),
-            s1_stored: Default::default(),
-            s1_fwd: Default::default(),
+            s0_valid: Default::default(),
+            s0_fwd: Default::default(),
             sel_t: Default::default(),
             sel_ok: Default::default(),
             sel_stored: Default::default(),
@@ -646,7 +654,9 @@ impl TenantCounters {
 impl Logic for TenantCounters {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, s1_valid, s1_tenant, s1_bump, w_valid, w_tenant);
+        dff_setup!(
+            self, clock, s1_valid, s1_tenant, s1_bump, s1_fwd, s1_stored, w_valid, w_tenant
+        );
         for i in 0..MAX_TENANTS {
             self.valid[i].clock.next = self.clock.val();
             self.valid[i].d.next = self.valid[i].q.val();
@@ -658,13 +668,12 @@ impl Logic for TenantCounters {
 
         self.sel_t.next = self.sel.val().get_bits::<8>(0);
         self.sel_ok.next = self.sel.val() < self.tenants32.val();
-        // Stage 1: the entry is the last write if it was this tenant, else the RAM (0 if never
-        // written since reset); add and write both copies.
-        self.s1_stored.next = false;
+        // Where each read finds its entry (`valid`: written since reset); stage 1 marks its write.
+        self.s0_valid.next = false;
         self.sel_stored.next = false;
         for i in 0..MAX_TENANTS {
-            if self.s1_tenant.q.val() == self.tidx[i].val() {
-                self.s1_stored.next = self.valid[i].q.val();
+            if self.bump_tenant.val() == self.tidx[i].val() {
+                self.s0_valid.next = self.valid[i].q.val();
             }
             if self.sel_t.val() == self.tidx[i].val() {
                 self.sel_stored.next = self.valid[i].q.val();
@@ -673,7 +682,12 @@ impl Logic for TenantCounters {
                 self.valid[i].d.next = true;
             }
         }
-        self.s1_fwd.next = self.w_valid.q.val() & (self.w_tenant.q.val() == self.s1_tenant.q.val());
+        // The entry stage 1 writes this clock is the one this bump reads next clock.
+        self.s0_fwd.next = self.s1_valid.q.val() & (self.s1_tenant.q.val() == self.bump_tenant.val());
+        self.s1_fwd.d.next = self.s0_fwd.val();
+        self.s1_stored.d.next = self.s0_valid.val();
+        // Stage 1: the old entry is the last write, the RAM or 0, as stage 0 found; add and
+        // write both copies.
         self.sel_fwd.next = self.w_valid.q.val() & (self.w_tenant.q.val() == self.sel_t.val());
         for c in 0..TENANT_COUNTERS {
             self.w_val[c].clock.next = self.clock.val();
@@ -685,10 +699,10 @@ impl Logic for TenantCounters {
             self.s_ram[c].read_address.next = self.sel.val().get_bits::<TENANT_BITS>(0);
 
             self.old[c].next = 0.into();
-            if self.s1_stored.val() {
+            if self.s1_stored.q.val() {
                 self.old[c].next = self.u_ram[c].read_data.val();
             }
-            if self.s1_fwd.val() {
+            if self.s1_fwd.q.val() {
                 self.old[c].next = self.w_val[c].q.val();
             }
             self.new[c].next = self.old[c].val();
@@ -721,6 +735,8 @@ impl Logic for TenantCounters {
         }
         if self.reset.val() {
             self.s1_valid.d.next = false;
+            self.s1_fwd.d.next = false;
+            self.s1_stored.d.next = false;
             self.w_valid.d.next = false;
         }
     }
