@@ -448,11 +448,16 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> std::fmt::Debug for AggnicCo
     }
 }
 
-/// Clears the `size`-byte field at frame byte `offset` in `mask`.
-fn clear_field(mask: &mut Bits<BEAT_BITS>, offset: usize, size: usize) {
-    for k in offset..offset + size {
-        mask.set_bits::<8>(8 * k, 0u8.to_bits());
+/// A beat mask of every bit but those of `fields` (frame byte offset, size in bytes).
+fn keep_mask(fields: &[(usize, usize)]) -> Bits<BEAT_BITS> {
+    let mut mask = Bits::<BEAT_BITS>::default();
+    for k in 0..BEAT_BYTES {
+        let cleared = fields
+            .iter()
+            .any(|&(offset, size)| (offset..offset + size).contains(&k));
+        mask.set_bits::<8>(8 * k, if cleared { 0u8 } else { 0xff }.to_bits());
     }
+    mask
 }
 
 impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BITS> {
@@ -499,28 +504,21 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
         let b = beats(params);
         assert_eq!(SUM_BITS, SLOT_BITS + beat_bits(b), "SUM_BITS");
         assert!(2 * (b as usize + 1) <= DEPTH, "a packet fits half a buffer");
-        let mut keep = Bits::<BEAT_BITS>::default();
-        for k in 0..BEAT_BYTES {
-            keep.set_bits::<8>(8 * k, 0xffu8.to_bits());
-        }
         let h = |f: wire::Field| wire::HEADER_OFFSET + f.offset;
-        for (offset, size) in [
-            (frame::IP_LEN.offset, 2),
-            (frame::UDP_LEN.offset, 2),
-            (frame::UDP_CSUM.offset, 2),
-            (h(header_field::KIND), 1),
-            (h(header_field::FLAGS), 1),
-            (h(header_field::ELEMENTS), 2),
-            (h(header_field::KEY_OR_BITMAP), 8),
-        ] {
-            clear_field(&mut keep, offset, size);
-        }
+        // The fields (frame offset, size) the patch rewrites, sizes from the spec.
+        let at_frame = |f: wire::Field| (f.offset, f.size);
+        let at_header = |f: wire::Field| (h(f), f.size);
+        let keep = keep_mask(&[
+            at_frame(frame::IP_LEN),
+            at_frame(frame::UDP_LEN),
+            at_frame(frame::UDP_CSUM),
+            at_header(header_field::KIND),
+            at_header(header_field::FLAGS),
+            at_header(header_field::ELEMENTS),
+            at_header(header_field::KEY_OR_BITMAP),
+        ]);
         // The IPv4 checksum is patched a clock after the rest (S6: it needs the new length).
-        let mut csum_keep = Bits::<BEAT_BITS>::default();
-        for k in 0..BEAT_BYTES {
-            csum_keep.set_bits::<8>(8 * k, 0xffu8.to_bits());
-        }
-        clear_field(&mut csum_keep, frame::IP_CSUM.offset, 2);
+        let csum_keep = keep_mask(&[at_frame(frame::IP_CSUM)]);
         let mut overflow = Bits::<BEAT_BITS>::default();
         overflow.set_bits::<8>(8 * h(header_field::FLAGS), wire::flags::OVERFLOW.to_bits());
         let kind = |k: Kind| Constant::new((k as u8).to_bits());
