@@ -28,7 +28,7 @@ use crate::lane_store::{LaneStore, beat_bits, beats};
 use crate::packet_fifo::{BEAT_BITS, BEAT_BYTES, Beat, DEPTH, PacketFifo};
 use crate::slot_hash::SlotHash;
 use crate::slot_meta::{Meta, SlotMeta};
-use crate::update_decide::{Checks, UpdateCheck, UpdateDecide};
+use crate::update_decide::{Checks, Live, LiveCheck, UpdateCheck, UpdateDecide};
 use crate::window::{INDEX_BITS, SlideCountReg, WindowNext};
 use aggnic_spec::model::{CORE_COUNTERS, CoreCounter, Params, TENANT_COUNTERS, TenantCounter};
 use aggnic_spec::wire::{self, Kind, field as header_field, frame};
@@ -173,6 +173,9 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     meta: SlotMeta<SLOT_BITS>,
     store: LaneStore<LANES, SUM_BITS>,
     check: UpdateCheck,
+    /// The live-state checks on the table's lookup and on the forwarded state, side by side.
+    live_lookup: LiveCheck,
+    live_fwd: LiveCheck,
     decide: UpdateDecide,
     slide: SlideCountReg,
     wnext: WindowNext,
@@ -315,6 +318,7 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     cur_base: Signal<Local, Bits<32>>,
     cur_done: Signal<Local, Bits<64>>,
     cur_slots: Signal<Local, Bits<32>>,
+    live: Signal<Local, Live>,
     head_op: Signal<Local, Bit>,
     rx_hdr: Signal<Local, Bit>,
     ctrl_hdr: Signal<Local, Bit>,
@@ -579,6 +583,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             meta: SlotMeta::for_params(params),
             store: LaneStore::for_params(params),
             check: UpdateCheck::new(params),
+            live_lookup: LiveCheck::new(params),
+            live_fwd: LiveCheck::new(params),
             decide: UpdateDecide::new(params),
             slide: SlideCountReg::new(),
             wnext: WindowNext::new(),
@@ -689,6 +695,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             cur_base: Default::default(),
             cur_done: Default::default(),
             cur_slots: Default::default(),
+            live: Default::default(),
             head_op: Default::default(),
             rx_hdr: Default::default(),
             ctrl_hdr: Default::default(),
@@ -1239,7 +1246,23 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s4_hdr.d.next = self.s3_hdr.q.val();
         self.s4_slot.d.next = self.s3_slot.q.val();
 
-        // S4: the decision.
+        // S4: the decision. The live state is checked on both candidates (the table's lookup, the
+        // forwarded write) before the forward hit selects one result; the state itself is
+        // selected beside, for S5's update.
+        self.live_lookup.seq.next = self.s4_hdr.q.val().seq;
+        self.live_lookup.base.next = self.regs.lookup_base.val();
+        self.live_lookup.done.next = self.regs.lookup_done.val();
+        self.live_lookup.slots_in_use.next = self.regs.lookup_slots.val();
+        self.live_lookup.quota.next = self.s4_quota.q.val();
+        self.live_fwd.seq.next = self.s4_hdr.q.val().seq;
+        self.live_fwd.base.next = self.f_base.q.val();
+        self.live_fwd.done.next = self.f_done.q.val();
+        self.live_fwd.slots_in_use.next = self.f_slots.q.val();
+        self.live_fwd.quota.next = self.s4_quota.q.val();
+        self.live.next = self.live_lookup.live.val();
+        if self.f_hit.q.val() {
+            self.live.next = self.live_fwd.live.val();
+        }
         self.cur_base.next = self.regs.lookup_base.val();
         self.cur_done.next = self.regs.lookup_done.val();
         self.cur_slots.next = self.regs.lookup_slots.val();
@@ -1252,12 +1275,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         // Through a local: a bit range of a struct field's range is more than yosys takes.
         self.s4_worker.next = self.s4_hdr.q.val().worker;
         self.decide.worker.next = self.s4_worker.val().get_bits::<6>(0);
-        self.decide.seq.next = self.s4_hdr.q.val().seq;
         self.decide.t_mask.next = self.s4_mask.q.val();
-        self.decide.t_quota.next = self.s4_quota.q.val();
-        self.decide.t_base.next = self.cur_base.val();
-        self.decide.t_done.next = self.cur_done.val();
-        self.decide.t_slots_in_use.next = self.cur_slots.val();
+        self.decide.live.next = self.live.val();
         self.decide.s_valid.next = self.meta.rd_data.val().valid;
         self.decide.s_held.next = self.meta.rd_held.val();
         self.decide.s_len_eq.next = self.meta.rd_len_eq.val();
@@ -1316,9 +1335,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.slot_inc.val() | self.slot_dec.val() | self.complete.val() | self.is_release.val();
         self.m_tenant.d.next = self.op_tenant.val();
         // A completion is always in the window; a RELEASE marks only a fragment that is.
-        self.m_mark.d.next = self.complete.val() | (self.is_release.val() & self.decide.in_window.val());
-        self.m_at_base.d.next = self.decide.at_base.val();
-        self.m_offset.d.next = self.decide.offset.val();
+        self.m_mark.d.next = self.complete.val() | (self.is_release.val() & self.live.val().in_window);
+        self.m_at_base.d.next = self.live.val().at_base;
+        self.m_offset.d.next = self.live.val().offset;
         self.m_inc.d.next = self.slot_inc.val();
         self.m_dec.d.next = self.slot_dec.val();
         self.m_base.d.next = self.cur_base.val();

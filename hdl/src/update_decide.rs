@@ -1,5 +1,5 @@
-//! `UpdateCheck` and `UpdateDecide`: what becomes of an UPDATE frame, combinational; the heart of
-//! the pipeline.
+//! `UpdateCheck`, `LiveCheck` and `UpdateDecide`: what becomes of an UPDATE frame, combinational;
+//! the heart of the pipeline.
 //!
 //! Together they make the decisions of `aggnic_spec::model::Core::update`, in the same order, from
 //! values the earlier stages have looked up: the parsed header, the tenant's committed
@@ -7,7 +7,9 @@
 //! `UpdateCheck` computes what needs only the header and the configuration ([`Checks`]: steps 1 to
 //! 5 below, and whether a claim alone completes the sum); the core registers its result, a stage
 //! before `UpdateDecide` takes it with the live state (window, slots in use, slot metadata), so the
-//! 64-bit key compare and the member bit are off the decision's clock. They write nothing; the
+//! 64-bit key compare and the member bit are off the decision's clock. `LiveCheck` computes steps
+//! 6 to 8's window and quota conditions ([`Live`]) on one candidate of the tenant's live state;
+//! the core checks two candidates (the table's, the forwarded one) and selects. They write nothing; the
 //! stages after act on `UpdateDecide`'s outputs (write the slot metadata, add the lanes, forward the
 //! frame, count, slide the window).
 //!
@@ -129,6 +131,69 @@ impl Logic for UpdateCheck {
     }
 }
 
+/// What `LiveCheck` found: an UPDATE against one candidate of its tenant's live state (window,
+/// slots in use).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, LogicStruct)]
+pub struct Live {
+    /// Step 6: behind the window (`seq - base` >= 2^31) or its `done` bit set.
+    pub duplicate: Bit,
+    /// Step 7, negated: `seq - base` < the export's `window`.
+    pub in_window: Bit,
+    /// Step 8: the tenant holds `quota` slots or more.
+    pub quota_full: Bit,
+    /// `seq` is the window's base: marking it slides the window (`window::WindowNext`).
+    pub at_base: Bit,
+    /// `seq - base`'s low bits: the `done` bit a mark sets (meaningful with `in_window`).
+    pub offset: Bits<INDEX_BITS>,
+}
+
+/// The live-state checks of an UPDATE against one candidate state, combinational. The core has
+/// two candidates, the table's lookup and the state written by the op two clocks ahead
+/// (forwarded); it checks both side by side and selects the result, so the forwarding select
+/// comes after the 32-bit subtract and compares, not before them. Construct with
+/// [`LiveCheck::new`].
+#[derive(LogicBlock, Debug)]
+pub struct LiveCheck {
+    pub seq: Signal<In, Bits<32>>,
+    pub base: Signal<In, Bits<32>>,
+    pub done: Signal<In, Bits<64>>,
+    pub slots_in_use: Signal<In, Bits<COUNT_BITS>>,
+    /// The tenant's committed quota.
+    pub quota: Signal<In, Bits<COUNT_BITS>>,
+    pub live: Signal<Out, Live>,
+    place: WindowOffset,
+}
+
+impl LiveCheck {
+    /// # Panics
+    /// If `params` are invalid.
+    pub fn new(params: Params) -> LiveCheck {
+        LiveCheck {
+            seq: Default::default(),
+            base: Default::default(),
+            done: Default::default(),
+            slots_in_use: Default::default(),
+            quota: Default::default(),
+            live: Default::default(),
+            place: WindowOffset::new(params),
+        }
+    }
+}
+
+impl Logic for LiveCheck {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.place.seq.next = self.seq.val();
+        self.place.base.next = self.base.val();
+        self.live.next.duplicate = self.place.behind.val()
+            | (self.place.in_window.val() & self.done.val().get_bit(self.place.offset.val().index()));
+        self.live.next.in_window = self.place.in_window.val();
+        self.live.next.quota_full = self.slots_in_use.val() >= self.quota.val();
+        self.live.next.at_base = self.place.at_base.val();
+        self.live.next.offset = self.place.offset.val();
+    }
+}
+
 /// The decision. Construct with [`UpdateDecide::new`].
 #[derive(LogicBlock, Debug)]
 pub struct UpdateDecide {
@@ -137,14 +202,11 @@ pub struct UpdateDecide {
     // The UPDATE's header fields the live state is compared with.
     /// The worker's bit index (the header's `worker` mod 64: `checks.malformed` flags larger ones).
     pub worker: Signal<In, Bits<6>>,
-    pub seq: Signal<In, Bits<32>>,
 
-    // The tenant's mask and quota (committed configuration) and live state.
+    /// The tenant's mask (committed configuration).
     pub t_mask: Signal<In, Bits<64>>,
-    pub t_quota: Signal<In, Bits<COUNT_BITS>>,
-    pub t_base: Signal<In, Bits<32>>,
-    pub t_done: Signal<In, Bits<64>>,
-    pub t_slots_in_use: Signal<In, Bits<COUNT_BITS>>,
+    /// `LiveCheck`'s result on the tenant's live state (window, slots in use).
+    pub live: Signal<In, Live>,
 
     // The metadata of the slot `(tenant, seq, salt)` hashes to, and its compares with the
     // UPDATE, made a clock earlier by `slot_meta::SlotMeta` (off the decision's path).
@@ -173,12 +235,6 @@ pub struct UpdateDecide {
     pub complete: Signal<Out, Bit>,
     pub in_use_inc: Signal<Out, Bit>,
     pub in_use_dec: Signal<Out, Bit>,
-    /// `seq` is in the tenant's window ([`WindowOffset`]): a RELEASE marks it only then.
-    pub in_window: Signal<Out, Bit>,
-    /// `seq` is the window's base: its mark slides the window.
-    pub at_base: Signal<Out, Bit>,
-    /// `seq - base`'s low bits: the `done` bit a mark sets (meaningful with `in_window`).
-    pub offset: Signal<Out, Bits<INDEX_BITS>>,
     pub core_bump: Signal<Out, Bits<CORE_COUNTERS>>,
     pub tenant_bump: Signal<Out, Bits<TENANT_COUNTERS>>,
 
@@ -203,10 +259,6 @@ pub struct UpdateDecide {
 
     /// The worker's bit.
     wbit: Signal<Local, Bits<64>>,
-    /// Where `seq` falls in the window.
-    place: WindowOffset,
-    done_hit: Signal<Local, Bit>,
-    quota_full: Signal<Local, Bit>,
     len_bad: Signal<Local, Bit>,
     already: Signal<Local, Bit>,
     // The verdict before it reaches the outputs (`f_*`: forward reasons).
@@ -245,12 +297,8 @@ impl UpdateDecide {
         UpdateDecide {
             checks: Default::default(),
             worker: Default::default(),
-            seq: Default::default(),
             t_mask: Default::default(),
-            t_quota: Default::default(),
-            t_base: Default::default(),
-            t_done: Default::default(),
-            t_slots_in_use: Default::default(),
+            live: Default::default(),
             s_valid: Default::default(),
             s_held: Default::default(),
             s_len_eq: Default::default(),
@@ -268,9 +316,6 @@ impl UpdateDecide {
             complete: Default::default(),
             in_use_inc: Default::default(),
             in_use_dec: Default::default(),
-            in_window: Default::default(),
-            at_base: Default::default(),
-            offset: Default::default(),
             core_bump: Default::default(),
             tenant_bump: Default::default(),
             flag_collision: Constant::new(flags::COLLISION.to_bits()),
@@ -291,9 +336,6 @@ impl UpdateDecide {
             t_aggregated: index(TenantCounter::Aggregated as usize),
             t_results: index(TenantCounter::Results as usize),
             wbit: Default::default(),
-            place: WindowOffset::new(params),
-            done_hit: Default::default(),
-            quota_full: Default::default(),
             len_bad: Default::default(),
             already: Default::default(),
             v_malformed: Default::default(),
@@ -322,14 +364,6 @@ impl Logic for UpdateDecide {
     fn update(&mut self) {
         // The conditions, each on its own width.
         self.wbit.next = self.one.val() << self.worker.val();
-        self.place.seq.next = self.seq.val();
-        self.place.base.next = self.t_base.val();
-        self.in_window.next = self.place.in_window.val();
-        self.at_base.next = self.place.at_base.val();
-        self.offset.next = self.place.offset.val();
-        self.done_hit.next =
-            self.place.in_window.val() & self.t_done.val().get_bit(self.place.offset.val().index());
-        self.quota_full.next = self.t_slots_in_use.val() >= self.t_quota.val();
         self.len_bad.next = !self.s_len_eq.val();
         self.already.next = (self.s_bitmap.val() & self.wbit.val()) != 0;
 
@@ -355,12 +389,12 @@ impl Logic for UpdateDecide {
             self.v_not_member.next = true;
         } else if self.checks.val().resend {
             self.f_resend.next = true;
-        } else if self.place.behind.val() | self.done_hit.val() {
+        } else if self.live.val().duplicate {
             self.v_duplicate.next = true;
-        } else if !self.place.in_window.val() {
+        } else if !self.live.val().in_window {
             self.f_window.next = true;
         } else if !self.s_valid.val() {
-            if self.quota_full.val() {
+            if self.live.val().quota_full {
                 self.f_quota.next = true;
             } else {
                 self.v_claim.next = true;
@@ -527,8 +561,12 @@ mod tests {
         tenant_bump: u64,
     }
 
-    /// The two blocks as the core chains them (it registers `checks` in between).
-    fn drive(check: &mut UpdateCheck, uut: &mut UpdateDecide, i: &Inputs) -> Outputs {
+    type Blocks = (UpdateCheck, LiveCheck, UpdateDecide);
+
+    /// The blocks as the core chains them (it registers `checks` in between, and checks the live
+    /// state twice, selecting one result).
+    fn drive(blocks: &mut Blocks, i: &Inputs) -> Outputs {
+        let (check, live, uut) = blocks;
         check.flags.next = i.flags.to_bits();
         check.elements.next = i.elements.to_bits();
         check.worker.next = i.worker.to_bits();
@@ -538,14 +576,16 @@ mod tests {
         check.t_key.next = i.t_key.to_bits();
         check.t_mask.next = i.t_mask.to_bits();
         settle(check);
+        live.seq.next = i.seq.to_bits();
+        live.base.next = i.t_base.to_bits();
+        live.done.next = i.t_done.to_bits();
+        live.slots_in_use.next = i.t_slots_in_use.to_bits();
+        live.quota.next = i.t_quota.to_bits();
+        settle(live);
         uut.checks.next = check.checks.val();
         uut.worker.next = (i.worker % 64).to_bits();
-        uut.seq.next = i.seq.to_bits();
         uut.t_mask.next = i.t_mask.to_bits();
-        uut.t_quota.next = i.t_quota.to_bits();
-        uut.t_base.next = i.t_base.to_bits();
-        uut.t_done.next = i.t_done.to_bits();
-        uut.t_slots_in_use.next = i.t_slots_in_use.to_bits();
+        uut.live.next = live.live.val();
         uut.s_valid.next = i.s_valid;
         // The compares `SlotMeta` makes a clock earlier.
         uut.s_held.next = i.s_valid && (i.s_tenant, i.s_seq, i.s_salt) == (i.tenant, i.seq, i.salt);
@@ -572,9 +612,9 @@ mod tests {
             complete: uut.complete.val(),
             in_use_inc: uut.in_use_inc.val(),
             in_use_dec: uut.in_use_dec.val(),
-            in_window: uut.in_window.val(),
-            at_base: uut.at_base.val(),
-            offset: uut.offset.val().to_u32(),
+            in_window: live.live.val().in_window,
+            at_base: live.live.val().at_base,
+            offset: live.live.val().offset.to_u32(),
             core_bump: uut.core_bump.val().to_u64(),
             tenant_bump: uut.tenant_bump.val().to_u64(),
         }
@@ -827,16 +867,10 @@ mod tests {
     }
 
     /// Runs one UPDATE through the model and the block; compares; returns a coverage label.
-    fn check(
-        blocks: &mut (UpdateCheck, UpdateDecide),
-        mut core: Core,
-        h: Header,
-        lanes: usize,
-        rng: &mut Rng,
-    ) -> String {
+    fn check(blocks: &mut Blocks, mut core: Core, h: Header, lanes: usize, rng: &mut Rng) -> String {
         let p = core.params();
         let i = inputs(&core, &h, lanes, rng);
-        let hw = drive(&mut blocks.0, &mut blocks.1, &i);
+        let hw = drive(blocks, &i);
         let (core0, tenant0) = counters(&core, h.tenant);
         let in_use0 = core.tenant(h.tenant).map_or(0, |t| t.slots_in_use);
         let bytes = frame(h, lanes, rng);
@@ -931,9 +965,10 @@ mod tests {
     }
 
     fn run(p: Params, seed: u64, cases: u32) -> BTreeMap<String, u32> {
-        let mut blocks = (UpdateCheck::new(p), UpdateDecide::new(p));
+        let mut blocks = (UpdateCheck::new(p), LiveCheck::new(p), UpdateDecide::new(p));
         blocks.0.connect_all();
         blocks.1.connect_all();
+        blocks.2.connect_all();
         let mut rng = Rng::new(seed);
         let mut seen = BTreeMap::new();
         let start = std::time::Instant::now();
@@ -988,8 +1023,15 @@ mod tests {
             "aggnic_hdl_update_decide",
             &mut UpdateDecide::new(Params::DEFAULT),
         );
+        // UNUSEDSIGNAL: `live.at_base` and `live.offset` are for the core's window mark.
+        verilator_lint("aggnic_hdl_update_decide_lint", &v, &["WIDTH", "UNUSEDSIGNAL"]);
+    }
+
+    #[test]
+    fn live_check_synthesizes() {
+        let v = yosys_check("aggnic_hdl_live_check", &mut LiveCheck::new(Params::DEFAULT));
         // DECLFILENAME: the child `WindowOffset` module shares the file.
-        verilator_lint("aggnic_hdl_update_decide_lint", &v, &["WIDTH", "DECLFILENAME"]);
+        verilator_lint("aggnic_hdl_live_check_lint", &v, &["WIDTH", "DECLFILENAME"]);
     }
 
     #[test]

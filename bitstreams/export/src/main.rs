@@ -15,7 +15,7 @@ use aggnic_hdl::export::{core_verilog, export_verilog};
 use aggnic_hdl::header_parse::HeaderParse;
 use aggnic_hdl::saturating_lanes::SaturatingLanes;
 use aggnic_hdl::slot_hash::SlotHash;
-use aggnic_hdl::update_decide::{UpdateCheck, UpdateDecide};
+use aggnic_hdl::update_decide::{LiveCheck, UpdateCheck, UpdateDecide};
 use aggnic_hdl::window::{Window, WindowNext};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +57,12 @@ const BLOCKS: &[BlockDef] = &[
         uses: &["elements", "tenants"],
         what: "UPDATE header and configuration checks, combinational",
         export: |p| Ok(export_verilog(&mut UpdateCheck::new(p))),
+    },
+    BlockDef {
+        name: "live_check",
+        uses: &["window"],
+        what: "UPDATE window and quota checks on one candidate live state, combinational",
+        export: |p| Ok(export_verilog(&mut LiveCheck::new(p))),
     },
     BlockDef {
         name: "update_decide",
