@@ -33,14 +33,14 @@
 //   all ones except on a frame's last beat: Corundum's 512-bit convention. The parameters must be
 //   AXIS_SYNC_DATA_WIDTH = 512 and AXIL_APP_CTRL_DATA_WIDTH = 32; anything else stops elaboration
 //   (the `g_unsupported` block below instantiates a module that does not exist).
-// * tuser: the core does not carry a sideband through its buffers (it delays, drops, consumes and
-//   makes frames), so no tuser bit can stay aligned with its frame. Receive tuser (bit 0: the MAC's
-//   bad-frame flag, then the 96-bit PTP timestamp) is dropped and m_axis_sync_rx_tuser is 0: the
-//   host sees no receive timestamps, and a frame the MAC flagged bad on its last beat reaches the
-//   host unflagged (the core's own IPv4/UDP/length checks still apply to aggregation frames).
-//   Transmit tuser (bit 0 and the PTP tag) is dropped and m_axis_sync_tx_tuser is 0: no transmit
-//   timestamps are requested; build the image with PTP_TS_ENABLE = 0 (docs/corundum.md).
-//   Carrying tuser would need a sideband through the core's FIFOs (a change in hdl/).
+// * tuser: receive bit 0, the MAC's bad-frame flag on a frame's last beat (Corundum marks bad
+//   FCS and, without backpressure, frames cut short by a full FIFO), is the core's
+//   s_axis_rx_tuser: an aggregation frame flagged bad is dropped and counted MALFORMED, any other
+//   frame reaches the host still flagged (m_axis_sync_rx_tuser bit 0 from the core's
+//   m_axis_rx_tuser). The rest of receive tuser (the 96-bit PTP timestamp) is not carried through
+//   the core's buffers and is 0: the host sees no receive timestamps. Transmit tuser (bit 0 and
+//   the PTP tag) is dropped and m_axis_sync_tx_tuser is 0: no transmit timestamps are requested;
+//   build the image with PTP_TS_ENABLE = 0 (docs/corundum.md).
 // * PTP timestamp return ports (s/m_axis_sync_tx_ptp_ts*) pass through, as in the template.
 // * AXI4-Lite: the application control window (BAR 2) goes to the core's register map
 //   (`s_axil_*`, 13 address bits = 8 KiB). The window's upper address bits are ignored, so the
@@ -425,6 +425,7 @@ wire [CORE_DATA_WIDTH-1:0] core_rx_out_tdata;
 wire [CORE_KEEP_WIDTH-1:0] core_rx_out_tkeep;
 wire core_rx_out_tvalid;
 wire core_rx_out_tlast;
+wire core_rx_out_tuser;
 wire core_tx_tready;
 wire [CORE_DATA_WIDTH-1:0] core_tx_out_tdata;
 wire [CORE_KEEP_WIDTH-1:0] core_tx_out_tkeep;
@@ -441,6 +442,7 @@ aggnic_core core_inst (
     .s_axis_rx_tvalid(s_axis_sync_rx_tvalid[0]),
     .s_axis_rx_tready(core_rx_tready),
     .s_axis_rx_tlast(s_axis_sync_rx_tlast[0]),
+    .s_axis_rx_tuser(s_axis_sync_rx_tuser[0]),
 
     // core -> host (receive tap out)
     .m_axis_rx_tdata(core_rx_out_tdata),
@@ -448,6 +450,7 @@ aggnic_core core_inst (
     .m_axis_rx_tvalid(core_rx_out_tvalid),
     .m_axis_rx_tready(m_axis_sync_rx_tready[0]),
     .m_axis_rx_tlast(core_rx_out_tlast),
+    .m_axis_rx_tuser(core_rx_out_tuser),
 
     // host -> core (transmit tap in)
     .s_axis_tx_tdata(s_axis_sync_tx_tdata[CORE_DATA_WIDTH-1:0]),
@@ -483,7 +486,15 @@ aggnic_core core_inst (
     .s_axil_rready(s_axil_app_ctrl_rready)
 );
 
-// Port 0's outputs from the core; tuser 0 (see the header: no sideband through the core).
+// Port 0's outputs from the core; receive tuser is the bad-frame bit alone, transmit tuser 0 (see
+// the header).
+wire [AXIS_SYNC_RX_USER_WIDTH-1:0] sync_rx0_tuser;
+assign sync_rx0_tuser[0] = core_rx_out_tuser;
+generate
+    if (AXIS_SYNC_RX_USER_WIDTH > 1) begin : g_rx_timestamp
+        assign sync_rx0_tuser[AXIS_SYNC_RX_USER_WIDTH-1:1] = {(AXIS_SYNC_RX_USER_WIDTH-1){1'b0}};
+    end
+endgenerate
 wire [AXIS_SYNC_DATA_WIDTH-1:0] sync_rx0_tdata = core_rx_out_tdata;
 wire [AXIS_SYNC_KEEP_WIDTH-1:0] sync_rx0_tkeep = core_rx_out_tkeep;
 wire [AXIS_SYNC_DATA_WIDTH-1:0] sync_tx0_tdata = core_tx_out_tdata;
@@ -497,7 +508,7 @@ generate
         assign m_axis_sync_rx_tvalid = {s_axis_sync_rx_tvalid[PORT_COUNT-1:1], core_rx_out_tvalid};
         assign s_axis_sync_rx_tready = {m_axis_sync_rx_tready[PORT_COUNT-1:1], core_rx_tready};
         assign m_axis_sync_rx_tlast = {s_axis_sync_rx_tlast[PORT_COUNT-1:1], core_rx_out_tlast};
-        assign m_axis_sync_rx_tuser = {s_axis_sync_rx_tuser[PORT_COUNT*AXIS_SYNC_RX_USER_WIDTH-1:AXIS_SYNC_RX_USER_WIDTH], {AXIS_SYNC_RX_USER_WIDTH{1'b0}}};
+        assign m_axis_sync_rx_tuser = {s_axis_sync_rx_tuser[PORT_COUNT*AXIS_SYNC_RX_USER_WIDTH-1:AXIS_SYNC_RX_USER_WIDTH], sync_rx0_tuser};
 
         assign m_axis_sync_tx_tdata = {s_axis_sync_tx_tdata[PORT_COUNT*AXIS_SYNC_DATA_WIDTH-1:AXIS_SYNC_DATA_WIDTH], sync_tx0_tdata};
         assign m_axis_sync_tx_tkeep = {s_axis_sync_tx_tkeep[PORT_COUNT*AXIS_SYNC_KEEP_WIDTH-1:AXIS_SYNC_KEEP_WIDTH], sync_tx0_tkeep};
@@ -511,7 +522,7 @@ generate
         assign m_axis_sync_rx_tvalid = core_rx_out_tvalid;
         assign s_axis_sync_rx_tready = core_rx_tready;
         assign m_axis_sync_rx_tlast = core_rx_out_tlast;
-        assign m_axis_sync_rx_tuser = {AXIS_SYNC_RX_USER_WIDTH{1'b0}};
+        assign m_axis_sync_rx_tuser = sync_rx0_tuser;
 
         assign m_axis_sync_tx_tdata = sync_tx0_tdata;
         assign m_axis_sync_tx_tkeep = sync_tx0_tkeep;

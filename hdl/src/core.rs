@@ -57,6 +57,8 @@ pub struct Op {
     pub rsv: Bit,
     /// One output credit reserved for this beat alone.
     pub cred: Bit,
+    /// A receive beat the MAC flagged bad (a frame's last): passed on as `m_axis_rx_tuser`.
+    pub bad: Bit,
     /// Frame length in bytes (receive frames).
     pub len: Bits<16>,
     pub sweep_tenant: Bits<8>,
@@ -94,6 +96,8 @@ pub struct OutCtl {
     pub last: Bit,
     pub bytes: Bits<7>,
     pub snf: Bit,
+    /// `m_axis_rx_tuser` on this beat (a bad frame passing through).
+    pub bad: Bit,
     pub op_first: Bit,
     pub op_last: Bit,
     pub rsv: Bit,
@@ -122,11 +126,18 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     pub s_axis_rx_tvalid: Signal<In, Bit>,
     pub s_axis_rx_tready: Signal<Out, Bit>,
     pub s_axis_rx_tlast: Signal<In, Bit>,
+    /// The MAC's bad-frame flag (Corundum's `tuser` bit 0: a bad FCS, a frame cut short), counted
+    /// on a frame's last beat. An aggregation frame flagged bad is dropped and counted MALFORMED
+    /// (it is stored as too long, which the frame checks reject); any other passes, flagged on
+    /// `m_axis_rx_tuser`.
+    pub s_axis_rx_tuser: Signal<In, Bit>,
     pub m_axis_rx_tdata: Signal<Out, Bits<BEAT_BITS>>,
     pub m_axis_rx_tkeep: Signal<Out, Bits<BEAT_BYTES>>,
     pub m_axis_rx_tvalid: Signal<Out, Bit>,
     pub m_axis_rx_tready: Signal<In, Bit>,
     pub m_axis_rx_tlast: Signal<Out, Bit>,
+    /// A passed frame the MAC flagged bad, on its last beat; 0 on the frames the core makes.
+    pub m_axis_rx_tuser: Signal<Out, Bit>,
     pub s_axis_tx_tdata: Signal<In, Bits<BEAT_BITS>>,
     pub s_axis_tx_tkeep: Signal<In, Bits<BEAT_BYTES>>,
     pub s_axis_tx_tvalid: Signal<In, Bit>,
@@ -535,11 +546,13 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s_axis_rx_tvalid: Default::default(),
             s_axis_rx_tready: Default::default(),
             s_axis_rx_tlast: Default::default(),
+            s_axis_rx_tuser: Default::default(),
             m_axis_rx_tdata: Default::default(),
             m_axis_rx_tkeep: Default::default(),
             m_axis_rx_tvalid: Default::default(),
             m_axis_rx_tready: Default::default(),
             m_axis_rx_tlast: Default::default(),
+            m_axis_rx_tuser: Default::default(),
             s_axis_tx_tdata: Default::default(),
             s_axis_tx_tkeep: Default::default(),
             s_axis_tx_tvalid: Default::default(),
@@ -955,7 +968,13 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.rx_in.wr_beat.next.bytes = self.rx_keep.bytes.val();
         self.rx_in.wr_beat.next.last = self.s_axis_rx_tlast.val();
         self.rx_in.wr_beat.next.snf = self.rx_class.ours.val() & self.regs.enable.val();
+        self.rx_in.wr_beat.next.bad = self.s_axis_rx_tuser.val() & self.s_axis_rx_tlast.val();
         self.rx_in.wr_side.next = self.rx_in.wr_len.val();
+        // A bad frame's length is stored as 0xffff (as a frame too long for the buffer): no
+        // aggregation frame is that long (`FrameChecks`), so it is dropped as malformed.
+        if self.s_axis_rx_tuser.val() {
+            self.rx_in.wr_side.next = 0xffff.into();
+        }
         self.tx_keep.keep.next = self.s_axis_tx_tkeep.val();
         self.tx_class.data.next = self.s_axis_tx_tdata.val();
         self.tx_class.bytes.next = self.tx_keep.bytes.val();
@@ -966,6 +985,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_in.wr_beat.next.data = self.s_axis_tx_tdata.val();
         self.tx_in.wr_beat.next.bytes = self.tx_keep.bytes.val();
         self.tx_in.wr_beat.next.last = self.s_axis_tx_tlast.val();
+        self.tx_in.wr_beat.next.bad = false;
         self.tx_in.wr_beat.next.snf = self.tx_class.ours.val();
         self.tx_in.wr_side.next = self.tx_in.wr_len.val();
 
@@ -1150,6 +1170,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.ctrl_beat.d.next = self.tx_in.rd_beat.val().data;
         }
         self.rx_in.rd_pop.next = self.rx_pop.val();
+        self.issue.next.bad = self.rx_pop.val() & self.rx_in.rd_beat.val().bad;
         self.hold_head.d.next = self.issue.val().valid
             & self.issue.val().first
             & self.issue.val().last
@@ -1501,6 +1522,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.ctl.next.last = self.s4_op.q.val().last;
         self.ctl.next.bytes = self.s4_bytes.q.val();
         self.ctl.next.snf = self.pk_snf.q.val();
+        self.ctl.next.bad = self.s4_op.q.val().bad;
         self.ctl.next.op_first = self.s4_op.q.val().first;
         self.ctl.next.op_last = self.s4_op.q.val().last;
         self.ctl.next.rsv = self.s4_op.q.val().rsv;
@@ -1607,6 +1629,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.out_beat.next.bytes = self.s7_ctl.q.val().bytes;
         self.out_beat.next.last = self.s7_ctl.q.val().last;
         self.out_beat.next.snf = self.s7_ctl.q.val().snf;
+        self.out_beat.next.bad = self.s7_ctl.q.val().bad;
         self.rx_out.wr_valid.next = self.s7_ctl.q.val().valid & self.s7_ctl.q.val().write;
         self.rx_out.wr_beat.next = self.out_beat.val();
         self.rx_out.wr_side.next = 0.into();
@@ -1647,6 +1670,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.m_axis_rx_tkeep.next = self.ones_keep.val() >> self.keep_shift.val();
         }
         self.m_axis_rx_tlast.next = self.rx_out.rd_beat.val().last;
+        self.m_axis_rx_tuser.next = self.rx_out.rd_beat.val().bad & self.rx_out.rd_beat.val().last;
         self.rx_out.rd_pop.next = self.out_go.val() & self.m_axis_rx_tready.val();
         self.popped.next = 0.into();
         if self.out_go.val() & self.m_axis_rx_tready.val() {

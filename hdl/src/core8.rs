@@ -14,7 +14,7 @@
 //! future work.
 //!
 //! Stream contract, as the core's: `tkeep` contiguous from byte 0, full on every beat but a
-//! frame's last.
+//! frame's last; receive `tuser` (the MAC's bad-frame flag) on a frame's last beat.
 
 use crate::axil_regs::ADDR_BITS;
 use crate::beat_lanes::LANES;
@@ -45,11 +45,14 @@ pub struct AggnicCore8<const SLOT_BITS: usize, const SUM_BITS: usize> {
     pub s_axis_rx_tvalid: Signal<In, Bit>,
     pub s_axis_rx_tready: Signal<Out, Bit>,
     pub s_axis_rx_tlast: Signal<In, Bit>,
+    /// As the core's `s_axis_rx_tuser`.
+    pub s_axis_rx_tuser: Signal<In, Bit>,
     pub m_axis_rx_tdata: Signal<Out, Bits<NARROW_BITS>>,
     pub m_axis_rx_tkeep: Signal<Out, Bits<NARROW_BYTES>>,
     pub m_axis_rx_tvalid: Signal<Out, Bit>,
     pub m_axis_rx_tready: Signal<In, Bit>,
     pub m_axis_rx_tlast: Signal<Out, Bit>,
+    pub m_axis_rx_tuser: Signal<Out, Bit>,
     pub s_axis_tx_tdata: Signal<In, Bits<NARROW_BITS>>,
     pub s_axis_tx_tkeep: Signal<In, Bits<NARROW_BYTES>>,
     pub s_axis_tx_tvalid: Signal<In, Bit>,
@@ -108,11 +111,13 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore8<SLOT_BITS, SUM_B
             s_axis_rx_tvalid: Default::default(),
             s_axis_rx_tready: Default::default(),
             s_axis_rx_tlast: Default::default(),
+            s_axis_rx_tuser: Default::default(),
             m_axis_rx_tdata: Default::default(),
             m_axis_rx_tkeep: Default::default(),
             m_axis_rx_tvalid: Default::default(),
             m_axis_rx_tready: Default::default(),
             m_axis_rx_tlast: Default::default(),
+            m_axis_rx_tuser: Default::default(),
             s_axis_tx_tdata: Default::default(),
             s_axis_tx_tkeep: Default::default(),
             s_axis_tx_tvalid: Default::default(),
@@ -173,21 +178,25 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore8<SLOT_B
         self.rx_up.s_axis_tkeep.next = self.s_axis_rx_tkeep.val();
         self.rx_up.s_axis_tvalid.next = self.s_axis_rx_tvalid.val();
         self.rx_up.s_axis_tlast.next = self.s_axis_rx_tlast.val();
+        self.rx_up.s_axis_tuser.next = self.s_axis_rx_tuser.val();
         self.s_axis_rx_tready.next = self.rx_up.s_axis_tready.val();
         self.core.s_axis_rx_tdata.next = self.rx_up.m_axis_tdata.val();
         self.core.s_axis_rx_tkeep.next = self.rx_up.m_axis_tkeep.val();
         self.core.s_axis_rx_tvalid.next = self.rx_up.m_axis_tvalid.val();
         self.core.s_axis_rx_tlast.next = self.rx_up.m_axis_tlast.val();
+        self.core.s_axis_rx_tuser.next = self.rx_up.m_axis_tuser.val();
         self.rx_up.m_axis_tready.next = self.core.s_axis_rx_tready.val();
         self.rx_down.s_axis_tdata.next = self.core.m_axis_rx_tdata.val();
         self.rx_down.s_axis_tkeep.next = self.core.m_axis_rx_tkeep.val();
         self.rx_down.s_axis_tvalid.next = self.core.m_axis_rx_tvalid.val();
         self.rx_down.s_axis_tlast.next = self.core.m_axis_rx_tlast.val();
+        self.rx_down.s_axis_tuser.next = self.core.m_axis_rx_tuser.val();
         self.core.m_axis_rx_tready.next = self.rx_down.s_axis_tready.val();
         self.m_axis_rx_tdata.next = self.rx_down.m_axis_tdata.val();
         self.m_axis_rx_tkeep.next = self.rx_down.m_axis_tkeep.val();
         self.m_axis_rx_tvalid.next = self.rx_down.m_axis_tvalid.val();
         self.m_axis_rx_tlast.next = self.rx_down.m_axis_tlast.val();
+        self.m_axis_rx_tuser.next = self.rx_down.m_axis_tuser.val();
         self.rx_down.m_axis_tready.next = self.m_axis_rx_tready.val();
 
         // Transmit: the same with the tx ports.
@@ -195,6 +204,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore8<SLOT_B
         self.tx_up.s_axis_tkeep.next = self.s_axis_tx_tkeep.val();
         self.tx_up.s_axis_tvalid.next = self.s_axis_tx_tvalid.val();
         self.tx_up.s_axis_tlast.next = self.s_axis_tx_tlast.val();
+        // Transmit streams carry no flag.
+        self.tx_up.s_axis_tuser.next = false;
         self.s_axis_tx_tready.next = self.tx_up.s_axis_tready.val();
         self.core.s_axis_tx_tdata.next = self.tx_up.m_axis_tdata.val();
         self.core.s_axis_tx_tkeep.next = self.tx_up.m_axis_tkeep.val();
@@ -205,6 +216,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore8<SLOT_B
         self.tx_down.s_axis_tkeep.next = self.core.m_axis_tx_tkeep.val();
         self.tx_down.s_axis_tvalid.next = self.core.m_axis_tx_tvalid.val();
         self.tx_down.s_axis_tlast.next = self.core.m_axis_tx_tlast.val();
+        self.tx_down.s_axis_tuser.next = false;
         self.core.m_axis_tx_tready.next = self.tx_down.s_axis_tready.val();
         self.m_axis_tx_tdata.next = self.tx_down.m_axis_tdata.val();
         self.m_axis_tx_tkeep.next = self.tx_down.m_axis_tkeep.val();

@@ -38,7 +38,12 @@ fn to_bits<const N: usize, const K: usize>(b: &bench::Beat) -> (Bits<N>, Bits<K>
     (data, keep.to_bits())
 }
 
-fn from_bits<const N: usize, const K: usize>(data: Bits<N>, keep: Bits<K>, last: bool) -> bench::Beat {
+fn from_bits<const N: usize, const K: usize>(
+    data: Bits<N>,
+    keep: Bits<K>,
+    last: bool,
+    bad: bool,
+) -> bench::Beat {
     let mut out = [0u8; BEAT_BYTES];
     for (k, x) in out[..K].iter_mut().enumerate() {
         *x = data.get_bits::<8>(8 * k).to_u8();
@@ -53,6 +58,7 @@ fn from_bits<const N: usize, const K: usize>(data: Bits<N>, keep: Bits<K>, last:
         data: out,
         bytes: keep.count_ones() as u8,
         last,
+        bad,
     }
 }
 
@@ -86,6 +92,7 @@ macro_rules! cycle_core {
                     u.s_axis_rx_tdata.next = d;
                     u.s_axis_rx_tkeep.next = k;
                     u.s_axis_rx_tlast.next = b.last;
+                    u.s_axis_rx_tuser.next = b.bad;
                 }
                 u.s_axis_tx_tvalid.next = i.tx.is_some();
                 if let Some(b) = &i.tx {
@@ -114,6 +121,7 @@ macro_rules! cycle_core {
                             u.m_axis_rx_tdata.val(),
                             u.m_axis_rx_tkeep.val(),
                             u.m_axis_rx_tlast.val(),
+                            u.m_axis_rx_tuser.val(),
                         )
                     }),
                     tx_out: u.m_axis_tx_tvalid.val().then(|| {
@@ -121,6 +129,7 @@ macro_rules! cycle_core {
                             u.m_axis_tx_tdata.val(),
                             u.m_axis_tx_tkeep.val(),
                             u.m_axis_tx_tlast.val(),
+                            false,
                         )
                     }),
                     awready: u.s_axil_awready.val(),

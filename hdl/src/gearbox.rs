@@ -3,7 +3,8 @@
 //!
 //! Both keep the core's stream contract: `tkeep` is contiguous from byte 0 and full on every beat
 //! but a frame's last (as Corundum's streams are). Neither checks it: a narrow frame whose
-//! non-last beat is short would come out of [`Upsize`] with a hole in `tkeep`.
+//! non-last beat is short would come out of [`Upsize`] with a hole in `tkeep`. `tuser` is one bit
+//! that counts on a frame's last beat (the MAC's bad-frame flag): it goes with `tlast`.
 //!
 //! - [`Upsize`] (256 -> 512): a frame's narrow beats in pairs, the first in the low half (bytes
 //!   0..31 of the wide beat, as the core numbers bytes), the second in the high half. A frame with
@@ -37,11 +38,13 @@ pub struct Upsize {
     pub s_axis_tvalid: Signal<In, Bit>,
     pub s_axis_tready: Signal<Out, Bit>,
     pub s_axis_tlast: Signal<In, Bit>,
+    pub s_axis_tuser: Signal<In, Bit>,
     pub m_axis_tdata: Signal<Out, Bits<BEAT_BITS>>,
     pub m_axis_tkeep: Signal<Out, Bits<BEAT_BYTES>>,
     pub m_axis_tvalid: Signal<Out, Bit>,
     pub m_axis_tready: Signal<In, Bit>,
     pub m_axis_tlast: Signal<Out, Bit>,
+    pub m_axis_tuser: Signal<Out, Bit>,
     /// The first beat of a pair, waiting for its second.
     low_data: DFF<Bits<NARROW_BITS>>,
     low_keep: DFF<Bits<NARROW_BYTES>>,
@@ -49,6 +52,7 @@ pub struct Upsize {
     out_data: DFF<Bits<BEAT_BITS>>,
     out_keep: DFF<Bits<BEAT_BYTES>>,
     out_last: DFF<Bit>,
+    out_user: DFF<Bit>,
     out_valid: DFF<Bit>,
     out_free: Signal<Local, Bit>,
     take: Signal<Local, Bit>,
@@ -58,7 +62,7 @@ impl Logic for Upsize {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, low_data, low_keep, low_held, out_data, out_keep, out_last, out_valid
+            self, clock, low_data, low_keep, low_held, out_data, out_keep, out_last, out_user, out_valid
         );
         // The output register is free this clock if it is empty or being emptied. Taking a beat
         // only when it is free keeps the logic to one case: a beat that completes a wide beat (a
@@ -69,6 +73,7 @@ impl Logic for Upsize {
         self.m_axis_tdata.next = self.out_data.q.val();
         self.m_axis_tkeep.next = self.out_keep.q.val();
         self.m_axis_tlast.next = self.out_last.q.val();
+        self.m_axis_tuser.next = self.out_user.q.val();
         self.m_axis_tvalid.next = self.out_valid.q.val();
 
         if self.out_free.val() {
@@ -82,6 +87,7 @@ impl Logic for Upsize {
                 self.out_keep.d.next = bit_cast::<BEAT_BYTES, NARROW_BYTES>(self.low_keep.q.val())
                     | (bit_cast::<BEAT_BYTES, NARROW_BYTES>(self.s_axis_tkeep.val()) << 32);
                 self.out_last.d.next = self.s_axis_tlast.val();
+                self.out_user.d.next = self.s_axis_tuser.val() & self.s_axis_tlast.val();
                 self.out_valid.d.next = true;
                 self.low_held.d.next = false;
             } else if self.s_axis_tlast.val() {
@@ -89,6 +95,7 @@ impl Logic for Upsize {
                 self.out_data.d.next = bit_cast::<BEAT_BITS, NARROW_BITS>(self.s_axis_tdata.val());
                 self.out_keep.d.next = bit_cast::<BEAT_BYTES, NARROW_BYTES>(self.s_axis_tkeep.val());
                 self.out_last.d.next = true;
+                self.out_user.d.next = self.s_axis_tuser.val();
                 self.out_valid.d.next = true;
             } else {
                 self.low_data.d.next = self.s_axis_tdata.val();
@@ -114,15 +121,18 @@ pub struct Downsize {
     pub s_axis_tvalid: Signal<In, Bit>,
     pub s_axis_tready: Signal<Out, Bit>,
     pub s_axis_tlast: Signal<In, Bit>,
+    pub s_axis_tuser: Signal<In, Bit>,
     pub m_axis_tdata: Signal<Out, Bits<NARROW_BITS>>,
     pub m_axis_tkeep: Signal<Out, Bits<NARROW_BYTES>>,
     pub m_axis_tvalid: Signal<Out, Bit>,
     pub m_axis_tready: Signal<In, Bit>,
     pub m_axis_tlast: Signal<Out, Bit>,
+    pub m_axis_tuser: Signal<Out, Bit>,
     /// The wide beat being sent, and which half goes next.
     word_data: DFF<Bits<BEAT_BITS>>,
     word_keep: DFF<Bits<BEAT_BYTES>>,
     word_last: DFF<Bit>,
+    word_user: DFF<Bit>,
     word_held: DFF<Bit>,
     high_next: DFF<Bit>,
     /// The half on the output is the wide beat's last.
@@ -134,7 +144,9 @@ pub struct Downsize {
 impl Logic for Downsize {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, word_data, word_keep, word_last, word_held, high_next);
+        dff_setup!(
+            self, clock, word_data, word_keep, word_last, word_user, word_held, high_next
+        );
         self.final_half.next =
             self.high_next.q.val() | (self.word_keep.q.val().get_bits::<NARROW_BYTES>(32) == 0);
         self.m_axis_tvalid.next = self.word_held.q.val();
@@ -145,6 +157,7 @@ impl Logic for Downsize {
             self.m_axis_tkeep.next = self.word_keep.q.val().get_bits::<NARROW_BYTES>(32);
         }
         self.m_axis_tlast.next = self.word_last.q.val() & self.final_half.val();
+        self.m_axis_tuser.next = self.word_user.q.val() & self.word_last.q.val() & self.final_half.val();
         self.sent.next = self.word_held.q.val() & self.m_axis_tready.val();
         // Free for the next wide beat when empty or when its last half leaves this clock.
         self.free.next = !self.word_held.q.val() | (self.sent.val() & self.final_half.val());
@@ -160,6 +173,7 @@ impl Logic for Downsize {
             self.word_data.d.next = self.s_axis_tdata.val();
             self.word_keep.d.next = self.s_axis_tkeep.val();
             self.word_last.d.next = self.s_axis_tlast.val();
+            self.word_user.d.next = self.s_axis_tuser.val();
             self.word_held.d.next = true;
             self.high_next.d.next = false;
         }
@@ -180,11 +194,14 @@ mod tests {
     struct TestBeat {
         bytes: Vec<u8>,
         last: bool,
+        /// `tuser`: the frame is bad, on its last beat.
+        bad: bool,
     }
 
     /// The plain model of both conversions: a frame as beats of `width` bytes, all full but the
-    /// last (what the narrow side carries, and what `Upsize` packs pairs of narrow beats into).
-    fn split(frame: &[u8], width: usize) -> Vec<TestBeat> {
+    /// last (what the narrow side carries, and what `Upsize` packs pairs of narrow beats into);
+    /// a bad frame is flagged on its last beat.
+    fn split(frame: &[u8], bad: bool, width: usize) -> Vec<TestBeat> {
         let n = frame.len().div_ceil(width);
         frame
             .chunks(width)
@@ -192,6 +209,7 @@ mod tests {
             .map(|(i, c)| TestBeat {
                 bytes: c.to_vec(),
                 last: i + 1 == n,
+                bad: bad && i + 1 == n,
             })
             .collect()
     }
@@ -246,11 +264,14 @@ mod tests {
                         self.s_axis_tdata.next = to_data::<{ $in_bits }>(&b.bytes);
                         self.s_axis_tkeep.next = to_keep::<{ $in_bytes }>(b.bytes.len());
                         self.s_axis_tlast.next = b.last;
+                        // `tuser` counts on a last beat only: high on every other beat.
+                        self.s_axis_tuser.next = b.bad || !b.last;
                     } else {
                         // Garbage on an idle bus must not matter.
                         self.s_axis_tdata.next = to_data::<{ $in_bits }>(&[0xa5; $in_bytes]);
                         self.s_axis_tkeep.next = to_keep::<{ $in_bytes }>(3);
                         self.s_axis_tlast.next = true;
+                        self.s_axis_tuser.next = true;
                     }
                     self.m_axis_tready.next = ready;
                 }
@@ -264,6 +285,7 @@ mod tests {
                             self.m_axis_tkeep.val(),
                         ),
                         last: self.m_axis_tlast.val(),
+                        bad: self.m_axis_tuser.val(),
                     })
                 }
                 fn set_reset(&mut self, on: bool) {
@@ -288,7 +310,7 @@ mod tests {
     /// frames out are the frames in, byte for byte, in order.
     fn run<C: Converter>(uut: &mut C, seed: u64, frames: usize, idle: u32, stall: u32) -> Run {
         let mut rng = Rng::new(seed);
-        let frames: Vec<Vec<u8>> = (0..frames)
+        let frames: Vec<(Vec<u8>, bool)> = (0..frames)
             .map(|_| {
                 // Lengths from 1 byte to several wide beats, with exact multiples of both widths.
                 let len = match rng.below(4) {
@@ -296,13 +318,18 @@ mod tests {
                     1 => C::IN_BYTES.min(C::OUT_BYTES) * (1 + rng.below(5) as usize),
                     _ => 1 + rng.below(5 * BEAT_BYTES as u64) as usize,
                 };
-                (0..len).map(|_| rng.next_u64() as u8).collect()
+                let bad = rng.chance(300);
+                ((0..len).map(|_| rng.next_u64() as u8).collect(), bad)
             })
             .collect();
-        let mut input: std::collections::VecDeque<TestBeat> =
-            frames.iter().flat_map(|f| split(f, C::IN_BYTES)).collect();
-        let mut want: std::collections::VecDeque<TestBeat> =
-            frames.iter().flat_map(|f| split(f, C::OUT_BYTES)).collect();
+        let mut input: std::collections::VecDeque<TestBeat> = frames
+            .iter()
+            .flat_map(|(f, bad)| split(f, *bad, C::IN_BYTES))
+            .collect();
+        let mut want: std::collections::VecDeque<TestBeat> = frames
+            .iter()
+            .flat_map(|(f, bad)| split(f, *bad, C::OUT_BYTES))
+            .collect();
         let mut r = Run::default();
         uut.set_reset(true);
         uut.drive(None, false);

@@ -39,6 +39,8 @@ pub struct Beat {
     pub bytes: Bits<7>,
     pub last: Bit,
     pub snf: Bit,
+    /// The frame is bad (the MAC's flag, `tuser`), on its last beat; the buffer only carries it.
+    pub bad: Bit,
 }
 
 #[derive(LogicBlock)]

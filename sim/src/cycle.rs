@@ -23,7 +23,7 @@ fn keep<T: TryFrom<u64>>(b: &Beat) -> T {
 }
 
 /// A beat off an output port of `N` words; `tkeep` must be contiguous from byte 0.
-fn beat<const N: usize>(data: &[u32; N], keep: impl Into<u64>, last: u8) -> Beat {
+fn beat<const N: usize>(data: &[u32; N], keep: impl Into<u64>, last: u8, bad: u8) -> Beat {
     let keep: u64 = keep.into();
     assert_eq!(
         keep & keep.wrapping_add(1),
@@ -38,6 +38,7 @@ fn beat<const N: usize>(data: &[u32; N], keep: impl Into<u64>, last: u8) -> Beat
         data: bytes,
         bytes: keep.count_ones() as u8,
         last: last != 0,
+        bad: bad != 0,
     }
 }
 
@@ -53,6 +54,7 @@ impl CycleCore for SimNic {
             inp.s_axis_rx_tdata = words(b);
             inp.s_axis_rx_tkeep = keep(b);
             inp.s_axis_rx_tlast = b.last.into();
+            inp.s_axis_rx_tuser = b.bad.into();
         }
         inp.s_axis_tx_tvalid = i.tx.is_some().into();
         if let Some(b) = &i.tx {
@@ -75,10 +77,16 @@ impl CycleCore for SimNic {
         Outputs {
             rx_ready: o.s_axis_rx_tready != 0,
             tx_ready: o.s_axis_tx_tready != 0,
-            rx_out: (o.m_axis_rx_tvalid != 0)
-                .then(|| beat(&o.m_axis_rx_tdata, o.m_axis_rx_tkeep, o.m_axis_rx_tlast)),
+            rx_out: (o.m_axis_rx_tvalid != 0).then(|| {
+                beat(
+                    &o.m_axis_rx_tdata,
+                    o.m_axis_rx_tkeep,
+                    o.m_axis_rx_tlast,
+                    o.m_axis_rx_tuser,
+                )
+            }),
             tx_out: (o.m_axis_tx_tvalid != 0)
-                .then(|| beat(&o.m_axis_tx_tdata, o.m_axis_tx_tkeep, o.m_axis_tx_tlast)),
+                .then(|| beat(&o.m_axis_tx_tdata, o.m_axis_tx_tkeep, o.m_axis_tx_tlast, 0)),
             awready: o.s_axil_awready != 0,
             wready: o.s_axil_wready != 0,
             bvalid: o.s_axil_bvalid != 0,

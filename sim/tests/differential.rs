@@ -39,6 +39,8 @@ fn run(seed: u64, stalls: Stalls, frames: u64, tenants: u8) {
     assert!(s.results > frames / 20, "results {s:?}");
     assert!(s.forwards > frames / 50, "forwards {s:?}");
     assert!(s.partials > 0 && s.overflows > 0 && s.barriers > 0, "{s:?}");
+    // Frames the MAC flagged bad: some dropped (aggregation frames), some passed flagged.
+    assert!(s.bad_in > s.bad_out && s.bad_out > 0, "{s:?}");
 }
 
 #[test]

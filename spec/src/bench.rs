@@ -29,6 +29,9 @@ pub struct Beat {
     pub data: [u8; BEAT_BYTES],
     pub bytes: u8,
     pub last: bool,
+    /// `tuser` (receive streams only): the frame is bad (the MAC's flag, Corundum's bit 0); it
+    /// counts on a frame's last beat.
+    pub bad: bool,
 }
 
 /// The core's inputs for one clock.
@@ -92,6 +95,9 @@ pub struct Seen {
     pub forwards: u64,
     pub overflows: u64,
     pub barriers: u64,
+    /// Frames sent flagged bad, and how many of them came out (flagged) to the host.
+    pub bad_in: u64,
+    pub bad_out: u64,
 }
 
 /// Splits a frame into the beats of a core built with `params` (see [`beat_bytes`]).
@@ -108,6 +114,7 @@ pub fn beats(frame: &[u8], params: Params) -> Vec<Beat> {
                 data,
                 bytes: c.len() as u8,
                 last: i + 1 == n,
+                bad: false,
             }
         })
         .collect()
@@ -123,8 +130,9 @@ pub struct Bench<C: CycleCore> {
     pub seen: Seen,
     rx_beats: VecDeque<Beat>,
     tx_beats: VecDeque<Beat>,
-    expect_rx: VecDeque<Vec<u8>>,
-    expect_tx: VecDeque<Vec<u8>>,
+    /// Frames to come on `m_axis_rx`, each with its bad flag.
+    expect_rx: VecDeque<(Vec<u8>, bool)>,
+    expect_tx: VecDeque<(Vec<u8>, bool)>,
     got_rx: Vec<u8>,
     got_tx: Vec<u8>,
     /// Clocks a drained core needs to empty its pipeline: the longest latency, with margin.
@@ -159,15 +167,28 @@ impl<C: CycleCore> Bench<C> {
     /// A frame from the network: to the model now, to the core as its turn comes.
     pub fn send_rx(&mut self, frame: &[u8]) {
         let out = self.model.rx(frame);
-        self.expect(out);
+        self.expect(out, false);
         self.rx_beats.extend(beats(frame, self.model.params()));
         self.seen.frames_in += 1;
+    }
+
+    /// A frame from the network that the MAC flagged bad (`tuser` on its last beat).
+    pub fn send_rx_bad(&mut self, frame: &[u8]) {
+        let out = self.model.rx_bad(frame);
+        self.expect(out, true);
+        let mut b = beats(frame, self.model.params());
+        if let Some(last) = b.last_mut() {
+            last.bad = true;
+        }
+        self.rx_beats.extend(b);
+        self.seen.frames_in += 1;
+        self.seen.bad_in += 1;
     }
 
     /// A frame from the host that only passes (or is dropped): no barrier needed.
     pub fn send_tx(&mut self, frame: &[u8]) {
         let out = self.model.tx(frame);
-        self.expect(out);
+        self.expect(out, false);
         self.tx_beats.extend(beats(frame, self.model.params()));
         self.seen.frames_in += 1;
     }
@@ -180,7 +201,8 @@ impl<C: CycleCore> Bench<C> {
         self.seen.barriers += 1;
     }
 
-    fn expect(&mut self, out: crate::model::Outputs) {
+    /// Queues what the model output; `bad`: its frames to the host come flagged.
+    fn expect(&mut self, out: crate::model::Outputs, bad: bool) {
         for f in out.to_host {
             match wire::decode(&f).map(|x| x.header.kind) {
                 Ok(Kind::Result) => self.seen.results += 1,
@@ -193,9 +215,10 @@ impl<C: CycleCore> Bench<C> {
             {
                 self.seen.overflows += 1;
             }
-            self.expect_rx.push_back(f);
+            self.expect_rx.push_back((f, bad));
         }
-        self.expect_tx.extend(out.to_network);
+        self.expect_tx
+            .extend(out.to_network.into_iter().map(|f| (f, false)));
     }
 
     /// One clock of stream traffic (AXI4-Lite idle).
@@ -259,7 +282,7 @@ impl<C: CycleCore> Bench<C> {
 
     fn collect(
         got: &mut Vec<u8>,
-        expect: &mut VecDeque<Vec<u8>>,
+        expect: &mut VecDeque<(Vec<u8>, bool)>,
         b: &Beat,
         port: &str,
         seen: &mut Seen,
@@ -274,10 +297,14 @@ impl<C: CycleCore> Bench<C> {
             "{port}: a beat of {} bytes on a {beat_bytes}-byte stream",
             b.bytes
         );
+        assert!(
+            b.last || !b.bad,
+            "{port}: tuser (bad frame) on a beat without tlast"
+        );
         got.extend_from_slice(&b.data[..b.bytes as usize]);
         if b.last {
             let frame = std::mem::take(got);
-            let want = expect
+            let (want, want_bad) = expect
                 .pop_front()
                 .unwrap_or_else(|| panic!("{port}: unexpected frame {frame:02x?}"));
             assert!(
@@ -285,7 +312,13 @@ impl<C: CycleCore> Bench<C> {
                 "{port}: frame {} differs\n got  {frame:02x?}\n want {want:02x?}",
                 seen.frames_out
             );
+            assert_eq!(
+                b.bad, want_bad,
+                "{port}: frame {} flagged bad {} (the model: {want_bad})",
+                seen.frames_out, b.bad
+            );
             seen.frames_out += 1;
+            seen.bad_out += u64::from(b.bad);
         }
     }
 
@@ -675,6 +708,17 @@ impl Traffic {
                     } else {
                         b.send_tx(&f);
                     }
+                    // A frame the MAC flagged bad: a good UPDATE (that must not count), a RESULT,
+                    // or a frame that is not ours.
+                    if self.rng.chance(300) {
+                        let mut f = self.update(&job, w, base, 0);
+                        match self.rng.below(3) {
+                            0 => {}
+                            1 => f[wire::HEADER_OFFSET + wire::field::KIND.offset] = Kind::Result as u8,
+                            _ => f = self.junk(),
+                        }
+                        b.send_rx_bad(&f);
+                    }
                 }
                 820..=879 => {
                     let f = self.junk();
@@ -733,7 +777,11 @@ impl Traffic {
                     for _ in 0..3 {
                         let w = self.rng.pick(&members);
                         let f = self.update(&job, w, base, 0);
-                        b.send_rx(&f);
+                        if self.rng.chance(100) {
+                            b.send_rx_bad(&f);
+                        } else {
+                            b.send_rx(&f);
+                        }
                     }
                     b.write(regs::CTRL.addr, ctrl::ENABLE);
                 }

@@ -252,6 +252,37 @@ fn bad_frames_are_dropped_and_counted_and_change_nothing_else() {
 }
 
 #[test]
+fn frames_the_mac_flagged_bad_never_count() {
+    // A completing UPDATE, flagged bad: dropped as malformed, the fragment still waits for it.
+    let mut c = core(4, 0b11);
+    assert_eq!(verdict(&mut c, &update(0, 100, &[5])), Verdict::Claimed);
+    assert_eq!(c.rx_bad(&update(1, 100, &[7])).to_host, Vec::<Vec<u8>>::new());
+    assert_eq!(c.counter(C::Malformed), 1);
+    assert_eq!(c.tenant_counter(1, T::Frames), 1);
+    assert_eq!(c.slots_in_use(), 1);
+    let result = c.rx(&update(1, 100, &[7])).to_host;
+    assert_eq!(result.len(), 1);
+    let sum = wire::decode(&result[0]).expect("a RESULT").payload;
+    assert_eq!(sum, vec![12], "the bad copy added nothing");
+    // A RESULT flagged bad is an aggregation frame too; other frames pass, to be flagged.
+    assert!(
+        c.rx_bad(&frame(Kind::Result, 0, 1, 0, 100, 1, &[1]))
+            .to_host
+            .is_empty()
+    );
+    let mut arp = vec![0xffu8; 60];
+    arp[12..14].copy_from_slice(&[0x08, 0x06]);
+    assert_eq!(c.rx_bad(&arp).to_host, vec![arp.clone()]);
+    // Disabled, everything passes.
+    c.write(regs::CTRL.addr, 0);
+    let u = update(0, 101, &[1]);
+    assert_eq!(c.rx_bad(&u).to_host, vec![u]);
+    assert_eq!(c.counter(C::Malformed), 2);
+    assert_eq!(c.counter(C::RxPass), 2);
+    assert_eq!(c.counter(C::RxFrames), 6);
+}
+
+#[test]
 fn other_traffic_passes_byte_for_byte_both_ways() {
     let mut c = core(4, 0b1);
     let mut arp = vec![0xffu8; 60];

@@ -247,6 +247,29 @@ impl Core {
         self.rx_verdict(bytes).0
     }
 
+    /// A frame the MAC flagged bad (`s_axis_rx_tuser` on its last beat: a bad FCS, a frame cut
+    /// short). Its bytes cannot be trusted, so nothing in it counts: an aggregation frame (one
+    /// [`Core::rx`] would take) is dropped and counted MALFORMED; any other frame passes to the
+    /// host still flagged (`m_axis_rx_tuser`), for the host's stack to drop. Every frame in the
+    /// returned `to_host` is flagged.
+    pub fn rx_bad(&mut self, bytes: &[u8]) -> Outputs {
+        self.count(CoreCounter::RxFrames);
+        if self.regs.enable
+            && matches!(
+                wire::classify(bytes, self.regs.udp_port),
+                Classified::Aggregation(_)
+            )
+        {
+            self.count(CoreCounter::Malformed);
+            return Outputs::default();
+        }
+        self.count(CoreCounter::RxPass);
+        Outputs {
+            to_host: vec![bytes.to_vec()],
+            to_network: vec![],
+        }
+    }
+
     /// [`Core::rx`], also saying what became of an UPDATE.
     pub fn rx_verdict(&mut self, bytes: &[u8]) -> (Outputs, Option<Verdict>) {
         self.count(CoreCounter::RxFrames);
