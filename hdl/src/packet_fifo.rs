@@ -71,6 +71,9 @@ pub struct PacketFifo {
     w_in: DFF<Bit>,
     w_snf: DFF<Bit>,
     w_index: DFF<Bits<8>>,
+    /// The packet holds `max_beats` beats: a further beat of an `snf` packet overwrites the last.
+    /// Registered so that the write address does not wait for the first beat's `snf` decision.
+    w_full: DFF<Bit>,
     w_len: DFF<Bits<16>>,
     w_head: DFF<Bits<7>>,
     /// The side write of the last cycle, for the read-side forward.
@@ -106,9 +109,13 @@ impl std::fmt::Debug for PacketFifo {
 }
 
 impl PacketFifo {
-    /// `max_beats`: the most beats an `snf` packet keeps (at most [`DEPTH`]).
+    /// `max_beats`: the most beats an `snf` packet keeps, 2 to `DEPTH - 1`. Not 1: the overwritten
+    /// beat would be the packet's first, which the reader sees a clock before the last write to it
+    /// is readable (`rd_complete` counts the last beat a clock after it is written; the RAM shows
+    /// it two clocks after). Not `DEPTH`: a full buffer takes no beat, not even an overwrite, and
+    /// the reader waits for the packet's end.
     pub fn new(max_beats: usize) -> PacketFifo {
-        assert!((1..=DEPTH).contains(&max_beats), "1..={DEPTH} beats");
+        assert!((2..DEPTH).contains(&max_beats), "2..{DEPTH} beats");
         PacketFifo {
             clock: Default::default(),
             reset: Default::default(),
@@ -132,6 +139,7 @@ impl PacketFifo {
             w_in: Default::default(),
             w_snf: Default::default(),
             w_index: Default::default(),
+            w_full: Default::default(),
             w_len: Default::default(),
             w_head: Default::default(),
             s1_en: Default::default(),
@@ -162,8 +170,8 @@ impl Logic for PacketFifo {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, wr_ptr, w_in, w_snf, w_index, w_len, w_head, s1_en, s1_addr, s1_data, rd_ptr,
-            head_valid, r_in, done_pkts
+            self, clock, wr_ptr, w_in, w_snf, w_index, w_full, w_len, w_head, s1_en, s1_addr, s1_data,
+            rd_ptr, head_valid, r_in, done_pkts
         );
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
@@ -194,7 +202,8 @@ impl Logic for PacketFifo {
             self.len_now.next = 0xffff.into();
         }
         self.wr_len.next = self.len_now.val();
-        self.over.next = self.snf_now.val() & (self.index.val() > self.max_index.val());
+        // A first beat (index 0) is never over; later beats take `snf` from the register.
+        self.over.next = self.w_in.q.val() & self.w_snf.q.val() & self.w_full.q.val();
         self.waddr.next = self.wr_ptr.q.val();
         if self.over.val() {
             self.waddr.next = self.wr_ptr.q.val() - 1;
@@ -214,6 +223,7 @@ impl Logic for PacketFifo {
             if self.index.val() == 0xff {
                 self.w_index.d.next = 0xff.into();
             }
+            self.w_full.d.next = self.index.val() >= self.max_index.val();
             self.w_len.d.next = self.len_now.val();
             self.w_head.d.next = self.head.val();
         }
@@ -261,5 +271,166 @@ impl Logic for PacketFifo {
             self.r_in.d.next = false;
             self.done_pkts.d.next = 0.into();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Rng, settle, tick, verilator_lint, yosys_check};
+
+    /// A beat as the test sees it: a tag in place of the data, and the fields that matter.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    struct TestBeat {
+        tag: u64,
+        bytes: u64,
+        last: bool,
+        snf: bool,
+        bad: bool,
+    }
+
+    /// The packets a run writes, and what the reader must see: every packet's beats in order, an
+    /// `snf` packet longer than `max_beats` cut to its first `max_beats - 1` beats and its last,
+    /// with the packet's whole length as its side word (saturating at 0xffff).
+    fn packets(rng: &mut Rng, n: usize) -> Vec<Vec<TestBeat>> {
+        let mut tag = 0;
+        (0..n)
+            .map(|_| {
+                let snf = rng.chance(500);
+                let beats = match rng.below(4) {
+                    0 => 1,
+                    1 => 2 + rng.below(6) as usize,
+                    // Longer than the buffer: an `snf` one is cut, a cut-through one streams.
+                    2 => DEPTH + 1 + rng.below(1100) as usize,
+                    _ => 1 + rng.below(12) as usize,
+                };
+                let bad = rng.chance(200);
+                (0..beats)
+                    .map(|i| {
+                        tag += 1;
+                        let last = i + 1 == beats;
+                        TestBeat {
+                            tag,
+                            bytes: if last { 1 + rng.below(64) } else { 64 },
+                            last,
+                            snf,
+                            bad: bad && last,
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn stored(p: &[TestBeat], max_beats: usize) -> Vec<TestBeat> {
+        if p[0].snf && p.len() > max_beats {
+            let mut kept = p[..max_beats - 1].to_vec();
+            kept.push(p[p.len() - 1]);
+            kept
+        } else {
+            p.to_vec()
+        }
+    }
+
+    fn side(p: &[TestBeat]) -> u64 {
+        p.iter().map(|b| b.bytes).sum::<u64>().min(0xffff)
+    }
+
+    fn run(seed: u64, max_beats: usize, idle: u32, stall: u32) {
+        let mut rng = Rng::new(seed);
+        let written = packets(&mut rng, 40);
+        let mut input: std::collections::VecDeque<TestBeat> = written.iter().flatten().copied().collect();
+        let mut want: std::collections::VecDeque<(TestBeat, bool, u64)> = written
+            .iter()
+            .flat_map(|p| {
+                let s = side(p);
+                stored(p, max_beats)
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(i, b)| (b, i == 0, s))
+            })
+            .collect();
+        let mut uut = PacketFifo::new(max_beats);
+        uut.connect_all();
+        uut.reset.next = true;
+        tick(&mut uut, |u| &mut u.clock);
+        uut.reset.next = false;
+        let mut clocks = 0u64;
+        let mut in_pkt_len = 0u64;
+        let mut unread_lasts = 0i64;
+        while !want.is_empty() {
+            let offer = input.front().copied().filter(|_| !rng.chance(idle));
+            uut.wr_valid.next = offer.is_some();
+            if let Some(b) = offer {
+                let mut beat = Beat::default();
+                beat.data.set_bits::<64>(0, b.tag.to_bits());
+                beat.bytes = b.bytes.to_bits();
+                beat.last = b.last;
+                beat.snf = b.snf;
+                beat.bad = b.bad;
+                uut.wr_beat.next = beat;
+            }
+            settle(&mut uut);
+            // The side word is the length so far, as the core writes it.
+            uut.wr_side.next = uut.wr_len.val();
+            // The reader's contract: an `snf` packet is read only once it is whole.
+            let wait = uut.rd_first.val() & uut.rd_beat.val().snf & !uut.rd_complete.val();
+            let pop = !rng.chance(stall) && !wait;
+            uut.rd_pop.next = pop;
+            settle(&mut uut);
+            let wrote = offer.is_some() && uut.wr_ready.val();
+            if wrote {
+                let b = offer.expect("offered");
+                in_pkt_len = (in_pkt_len + b.bytes).min(0xffff);
+                assert_eq!(uut.wr_len.val().to_u64(), in_pkt_len, "wr_len");
+                if b.last {
+                    in_pkt_len = 0;
+                }
+            }
+            assert_eq!(uut.rd_complete.val(), unread_lasts > 0, "rd_complete");
+            if uut.rd_valid.val() && !wait {
+                let r = uut.rd_beat.val();
+                let got = TestBeat {
+                    tag: r.data.get_bits::<64>(0).to_u64(),
+                    bytes: r.bytes.to_u64(),
+                    last: r.last,
+                    snf: r.snf,
+                    bad: r.bad,
+                };
+                let (w, first, s) = *want.front().expect("a beat the model does not have");
+                assert_eq!(got, w, "max_beats {max_beats}: beat after {clocks} clocks");
+                assert_eq!(uut.rd_first.val(), first, "rd_first of {w:?}");
+                if first && uut.rd_complete.val() {
+                    assert_eq!(uut.rd_side.val().to_u64(), s, "rd_side of {w:?}");
+                }
+                if pop {
+                    want.pop_front();
+                    unread_lasts -= i64::from(got.last);
+                }
+            }
+            if wrote {
+                unread_lasts += i64::from(input.pop_front().expect("offered").last);
+            }
+            tick(&mut uut, |u| &mut u.clock);
+            clocks += 1;
+            assert!(clocks < 200_000, "stuck: {} beats still expected", want.len());
+        }
+    }
+
+    #[test]
+    fn packets_come_out_as_written_and_long_snf_packets_are_cut() {
+        for (k, (max_beats, idle, stall)) in
+            [(17, 0, 0), (17, 300, 500), (2, 200, 200), (DEPTH - 1, 100, 700)]
+                .into_iter()
+                .enumerate()
+        {
+            run(0xf1f0_0001 + k as u64, max_beats, idle, stall);
+        }
+    }
+
+    #[test]
+    fn synthesizes() {
+        let v = yosys_check("packet_fifo", &mut PacketFifo::new(17));
+        verilator_lint("packet_fifo", &v, &["WIDTH", "DECLFILENAME", "UNUSEDSIGNAL"]);
     }
 }
