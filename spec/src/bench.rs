@@ -167,22 +167,26 @@ impl<C: CycleCore> Bench<C> {
     /// A frame from the network: to the model now, to the core as its turn comes.
     pub fn send_rx(&mut self, frame: &[u8]) {
         let out = self.model.rx(frame);
-        self.expect(out, false);
-        self.rx_beats.extend(beats(frame, self.model.params()));
-        self.seen.frames_in += 1;
+        self.queue_rx(frame, out, false);
     }
 
     /// A frame from the network that the MAC flagged bad (`tuser` on its last beat).
     pub fn send_rx_bad(&mut self, frame: &[u8]) {
         let out = self.model.rx_bad(frame);
-        self.expect(out, true);
+        self.queue_rx(frame, out, true);
+        self.seen.bad_in += 1;
+    }
+
+    /// Queues `frame`'s beats for the receive input (`bad` on its last) and what the model made
+    /// of it.
+    fn queue_rx(&mut self, frame: &[u8], out: crate::model::Outputs, bad: bool) {
+        self.expect(out, bad);
         let mut b = beats(frame, self.model.params());
         if let Some(last) = b.last_mut() {
-            last.bad = true;
+            last.bad = bad;
         }
         self.rx_beats.extend(b);
         self.seen.frames_in += 1;
-        self.seen.bad_in += 1;
     }
 
     /// A frame from the host that only passes (or is dropped): no barrier needed.

@@ -263,6 +263,11 @@ impl Core {
             self.count(CoreCounter::Malformed);
             return Outputs::default();
         }
+        self.pass_to_host(bytes)
+    }
+
+    /// A network frame the core passes to the host unchanged.
+    fn pass_to_host(&mut self, bytes: &[u8]) -> Outputs {
         self.count(CoreCounter::RxPass);
         Outputs {
             to_host: vec![bytes.to_vec()],
@@ -273,16 +278,7 @@ impl Core {
     /// [`Core::rx`], also saying what became of an UPDATE.
     pub fn rx_verdict(&mut self, bytes: &[u8]) -> (Outputs, Option<Verdict>) {
         self.count(CoreCounter::RxFrames);
-        let pass = |core: &mut Core| {
-            core.count(CoreCounter::RxPass);
-            (
-                Outputs {
-                    to_host: vec![bytes.to_vec()],
-                    to_network: vec![],
-                },
-                None,
-            )
-        };
+        let pass = |core: &mut Core| (core.pass_to_host(bytes), None);
         if !self.regs.enable {
             return pass(self);
         }
