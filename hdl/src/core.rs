@@ -8,16 +8,19 @@
 //! - Issue: one op per clock into the pipeline: a receive beat, a transmit control frame (FLUSH,
 //!   RELEASE) with `B` read cycles reserved behind a FLUSH, or a FLUSH_CMD sweep step. Output
 //!   credits are reserved here, so nothing after this point ever stalls.
-//! - S0 header fields and frame checks; S1 slot hash; S2 slot metadata and tenant configuration
-//!   reads; S3 header and configuration checks (`UpdateCheck`), tenant state lookup;
-//!   S4 the decision, the metadata write (forwarded to the next ops), payload beats into the lane
-//!   store; S5 the slots-in-use write and the new window computed (both forwarded to the decision
-//!   two clocks later), the header patch and the new IPv4 checksum; S6 the window write, the
-//!   checksum patch; S7 lane sums out, the output beat, counters.
-//! - Ops that read tenant state (aggregation frames, FLUSH, RELEASE, sweep steps) are never issued
-//!   in consecutive clocks: a one-beat one holds the next issue for a clock (`hold_head`), so the
-//!   decision and the window update are in different clocks. Only one-beat ops pay it (RELEASE,
-//!   a sweep step, a malformed or forged one-beat aggregation frame): UPDATEs have payload beats.
+//! - S0 header fields and frame checks; S1 slot hash; S2 slot metadata, tenant configuration and
+//!   tenant state reads; S3 header and configuration checks (`UpdateCheck`), live-state checks
+//!   (`LiveCheck`: window, quota); S4 the decision, the metadata write (forwarded to the next
+//!   ops), payload beats into the lane store; S5 the slots-in-use write and the new window
+//!   computed (both forwarded to the live checks of the clock after), the header patch and the
+//!   new IPv4 checksum; S6 the window write, the checksum patch; S7 lane sums out, the output
+//!   beat, counters.
+//! - Ops that read tenant state (aggregation frames, FLUSH, RELEASE, sweep steps) are issued at
+//!   least three clocks apart: after the head of one, nothing new is issued for two clocks
+//!   (`state_op_1`, `state_op_2`), so the live checks (S3), the decision (S4) and the window
+//!   update (S5) are each a clock of their own. Only ops shorter than three beats pay it
+//!   (RELEASE, a sweep step, an UPDATE of at most 16 elements, malformed or forged short
+//!   aggregation frames): a 64-element UPDATE is five beats.
 //! - Output buffer: RESULTs and PARTIALs are stored whole, because their OVERFLOW flag (in the
 //!   header) is known at their last beat; the flag is ORed into the header as it leaves.
 
@@ -269,9 +272,11 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     sweep_slot: DFF<Bits<16>>,
     sweep_tenant: DFF<Bits<8>>,
     sweep_tail_left: DFF<Bits<8>>,
-    /// The op issued last clock was a one-beat op that may read and change tenant state: no such
-    /// op may follow it at once, so that S4 has the state after it (it is written at S5).
-    hold_head: DFF<Bit>,
+    /// A head op that may read and change tenant state was issued one (two) clocks ago: no new op
+    /// is issued then, so the next such op's live checks at S3 see the state after it (computed
+    /// at S5, two clocks after its own S3).
+    state_op_1: DFF<Bit>,
+    state_op_2: DFF<Bit>,
     issue: Signal<Local, Op>,
     issue_data: Signal<Local, Bits<BEAT_BITS>>,
     rx_pop: Signal<Local, Bit>,
@@ -313,15 +318,19 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     s4_hdr: DFF<Hdr>,
     s4_slot: DFF<Bits<SLOT_BITS>>,
     /// The header and configuration checks (`UpdateCheck` at S3) and the configuration the
-    /// decision still needs (mask: completion; quota: against the live slot count).
+    /// decision still needs (mask: completion).
     s4_checks: DFF<Checks>,
     s4_mask: DFF<Bits<64>>,
-    s4_quota: DFF<Bits<32>>,
     s4_worker: Signal<Local, Bits<8>>,
+    /// The op's tenant state (window, slots in use) and the live checks on it, from S3.
+    s4_base: DFF<Bits<32>>,
+    s4_done: DFF<Bits<64>>,
+    s4_slots: DFF<Bits<32>>,
+    s4_live: DFF<Live>,
 
-    // S4: the decision.
-    /// The S4 op's tenant state is in `f_*` (the S5 op of the clock before changed it): compared
-    /// a clock early, against the tenant then at S3, so the select is off the decision's path.
+    // S3: the live checks.
+    /// The S3 op's tenant state is in `f_*` (the S5 op of the clock before changed it): compared
+    /// a clock early, against the tenant then at S2, so the select is off the checks' path.
     f_hit: DFF<Bit>,
     f_base: DFF<Bits<32>>,
     f_done: DFF<Bits<64>>,
@@ -330,6 +339,8 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     cur_done: Signal<Local, Bits<64>>,
     cur_slots: Signal<Local, Bits<32>>,
     live: Signal<Local, Live>,
+
+    // S4: the decision.
     head_op: Signal<Local, Bit>,
     rx_hdr: Signal<Local, Bit>,
     ctrl_hdr: Signal<Local, Bit>,
@@ -661,7 +672,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             sweep_slot: Default::default(),
             sweep_tenant: Default::default(),
             sweep_tail_left: Default::default(),
-            hold_head: Default::default(),
+            state_op_1: Default::default(),
+            state_op_2: Default::default(),
             issue: Default::default(),
             issue_data: Default::default(),
             rx_pop: Default::default(),
@@ -699,7 +711,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s4_slot: Default::default(),
             s4_checks: Default::default(),
             s4_mask: Default::default(),
-            s4_quota: Default::default(),
+            s4_base: Default::default(),
+            s4_done: Default::default(),
+            s4_slots: Default::default(),
+            s4_live: Default::default(),
             s4_worker: Default::default(),
             f_hit: Default::default(),
             f_base: Default::default(),
@@ -836,7 +851,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             sweep_slot,
             sweep_tenant,
             sweep_tail_left,
-            hold_head,
+            state_op_1,
+            state_op_2,
             s0_op,
             s0_data,
             s0_bytes,
@@ -861,7 +877,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             s4_slot,
             s4_checks,
             s4_mask,
-            s4_quota,
+            s4_base,
+            s4_done,
+            s4_slots,
+            s4_live,
             f_hit,
             f_base,
             f_done,
@@ -1110,8 +1129,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
                 self.res_one.next = !self.rx_in.rd_beat.val().snf;
                 self.in_pkt.d.next = !self.rx_in.rd_beat.val().last;
             }
-        } else if self.hold_head.q.val() {
-            // The clock after a one-beat head op: no new op (see `hold_head`).
+        } else if self.state_op_1.q.val() | self.state_op_2.q.val() {
+            // Two clocks after a head op that reads tenant state: no new op (see `state_op_1`).
         } else if self.sweeping.q.val() {
             self.issue.next.valid = true;
             self.issue.next.kind = self.k_sweep.val();
@@ -1171,10 +1190,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         }
         self.rx_in.rd_pop.next = self.rx_pop.val();
         self.issue.next.bad = self.rx_pop.val() & self.rx_in.rd_beat.val().bad;
-        self.hold_head.d.next = self.issue.val().valid
+        self.state_op_1.d.next = self.issue.val().valid
             & self.issue.val().first
-            & self.issue.val().last
             & ((self.issue.val().kind != self.k_rx.val()) | self.rx_in.rd_beat.val().snf);
+        self.state_op_2.d.next = self.state_op_1.q.val();
         if self.sweep_tail_left.q.val() != 0 {
             self.sweep_tail_left.d.next = self.sweep_tail_left.q.val() - 1;
         }
@@ -1228,9 +1247,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s2_bytes.d.next = self.s1_bytes.q.val();
         self.s2_hdr.d.next = self.s1_hdr.q.val();
 
-        // S2: the slot metadata read (data at S4, forwarded inside) and the tenant's committed
-        // configuration (data at S3; only a COMMIT changes it, so nothing to forward).
+        // S2: the slot metadata read (data at S4, forwarded inside), the tenant's committed
+        // configuration (data at S3; only a COMMIT changes it, so nothing to forward) and its
+        // state (data at S3; the update of the clock before S3 is forwarded there).
         self.regs.cfg_tenant.next = self.s2_hdr.q.val().tenant;
+        self.regs.lookup_tenant.next = self.s2_hdr.q.val().tenant;
         self.s2_slot.next = self.slot_hash.hash.val().get_bits::<SLOT_BITS>(0);
         if self.s2_op.q.val().kind == self.k_sweep.val() {
             self.s2_slot.next = bit_cast::<SLOT_BITS, 16>(self.s2_op.q.val().sweep_slot);
@@ -1247,8 +1268,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s3_hdr.d.next = self.s2_hdr.q.val();
         self.s3_slot.d.next = self.s2_slot.val();
 
-        // S3: the header and configuration checks, registered for S4; the tenant state lookup
-        // (registered; the update of the clock before S4 is forwarded).
+        // S3: the header and configuration checks, and the live-state checks, registered for S4.
         self.check.flags.next = self.s3_hdr.q.val().flags;
         self.check.elements.next = self.s3_hdr.q.val().elements;
         self.check.worker.next = self.s3_hdr.q.val().worker;
@@ -1259,27 +1279,25 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.check.t_mask.next = self.regs.cfg_mask.val();
         self.s4_checks.d.next = self.check.checks.val();
         self.s4_mask.d.next = self.regs.cfg_mask.val();
-        self.s4_quota.d.next = self.regs.cfg_quota.val();
-        self.regs.lookup_tenant.next = self.s3_hdr.q.val().tenant;
         self.s4_op.d.next = self.s3_op.q.val();
         self.s4_data.d.next = self.s3_data.q.val();
         self.s4_bytes.d.next = self.s3_bytes.q.val();
         self.s4_hdr.d.next = self.s3_hdr.q.val();
         self.s4_slot.d.next = self.s3_slot.q.val();
 
-        // S4: the decision. The live state is checked on both candidates (the table's lookup, the
-        // forwarded write) before the forward hit selects one result; the state itself is
-        // selected beside, for S5's update.
-        self.live_lookup.seq.next = self.s4_hdr.q.val().seq;
+        // The live state is checked on both candidates (the table's lookup, the forwarded write)
+        // before the forward hit selects one result; the state itself is selected beside, for
+        // S5's update.
+        self.live_lookup.seq.next = self.s3_hdr.q.val().seq;
         self.live_lookup.base.next = self.regs.lookup_base.val();
         self.live_lookup.done.next = self.regs.lookup_done.val();
         self.live_lookup.slots_in_use.next = self.regs.lookup_slots.val();
-        self.live_lookup.quota.next = self.s4_quota.q.val();
-        self.live_fwd.seq.next = self.s4_hdr.q.val().seq;
+        self.live_lookup.quota.next = self.regs.cfg_quota.val();
+        self.live_fwd.seq.next = self.s3_hdr.q.val().seq;
         self.live_fwd.base.next = self.f_base.q.val();
         self.live_fwd.done.next = self.f_done.q.val();
         self.live_fwd.slots_in_use.next = self.f_slots.q.val();
-        self.live_fwd.quota.next = self.s4_quota.q.val();
+        self.live_fwd.quota.next = self.regs.cfg_quota.val();
         self.live.next = self.live_lookup.live.val();
         if self.f_hit.q.val() {
             self.live.next = self.live_fwd.live.val();
@@ -1292,12 +1310,18 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.cur_done.next = self.f_done.q.val();
             self.cur_slots.next = self.f_slots.q.val();
         }
+        self.s4_live.d.next = self.live.val();
+        self.s4_base.d.next = self.cur_base.val();
+        self.s4_done.d.next = self.cur_done.val();
+        self.s4_slots.d.next = self.cur_slots.val();
+
+        // S4: the decision, on registered checks.
         self.decide.checks.next = self.s4_checks.q.val();
         // Through a local: a bit range of a struct field's range is more than yosys takes.
         self.s4_worker.next = self.s4_hdr.q.val().worker;
         self.decide.worker.next = self.s4_worker.val().get_bits::<6>(0);
         self.decide.t_mask.next = self.s4_mask.q.val();
-        self.decide.live.next = self.live.val();
+        self.decide.live.next = self.s4_live.q.val();
         self.decide.s_valid.next = self.meta.rd_data.val().valid;
         self.decide.s_held.next = self.meta.rd_held.val();
         self.decide.s_len_eq.next = self.meta.rd_len_eq.val();
@@ -1356,22 +1380,22 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.slot_inc.val() | self.slot_dec.val() | self.complete.val() | self.is_release.val();
         self.m_tenant.d.next = self.op_tenant.val();
         // A completion is always in the window; a RELEASE marks only a fragment that is.
-        self.m_mark.d.next = self.complete.val() | (self.is_release.val() & self.live.val().in_window);
-        self.m_at_base.d.next = self.live.val().at_base;
-        self.m_offset.d.next = self.live.val().offset;
+        self.m_mark.d.next = self.complete.val() | (self.is_release.val() & self.s4_live.q.val().in_window);
+        self.m_at_base.d.next = self.s4_live.q.val().at_base;
+        self.m_offset.d.next = self.s4_live.q.val().offset;
         self.m_inc.d.next = self.slot_inc.val();
         self.m_dec.d.next = self.slot_dec.val();
-        self.m_base.d.next = self.cur_base.val();
-        self.m_done.d.next = self.cur_done.val();
+        self.m_base.d.next = self.s4_base.q.val();
+        self.m_done.d.next = self.s4_done.q.val();
         // The slide count of that window, for S5's update (`window::SlideCountReg`).
         self.slide.clock.next = self.clock.val();
-        self.slide.done.next = self.cur_done.val();
+        self.slide.done.next = self.s4_done.q.val();
         self.slide.clear.next = false;
-        self.m_slots.d.next = self.cur_slots.val();
+        self.m_slots.d.next = self.s4_slots.q.val();
 
-        // S5: the tenant state change is written to the table and forwarded to the S4 decision two
-        // clocks after the one that made it (`hold_head` keeps the clock between free of ops that
-        // read the state).
+        // S5: the tenant state change is written to the table and forwarded to the S3 live checks
+        // of the clock after (`state_op_1`, `state_op_2` keep the two clocks between free of ops
+        // that read the state).
         self.wnext.base.next = self.m_base.q.val();
         self.wnext.done.next = self.m_done.q.val();
         self.wnext.tz.next = self.slide.tz.val();
@@ -1390,7 +1414,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.regs.slot_tenant.next = self.m_tenant.q.val();
         self.regs.slot_inc.next = self.m_valid.q.val() & self.m_inc.q.val();
         self.regs.slot_dec.next = self.m_valid.q.val() & self.m_dec.q.val();
-        self.f_hit.d.next = self.m_valid.q.val() & (self.m_tenant.q.val() == self.s3_hdr.q.val().tenant);
+        self.f_hit.d.next = self.m_valid.q.val() & (self.m_tenant.q.val() == self.s2_hdr.q.val().tenant);
         self.f_base.d.next = self.wnext.next_base.val();
         self.f_done.d.next = self.wnext.next_done.val();
         self.f_slots.d.next = self.m_slots.q.val();
@@ -1719,7 +1743,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.w_mark.d.next = false;
             self.h_patch.d.next = false;
             self.c_patch.d.next = false;
-            self.hold_head.d.next = false;
+            self.state_op_1.d.next = false;
+            self.state_op_2.d.next = false;
             self.flush_go.d.next = false;
             self.tx_in_pkt.d.next = false;
             self.tx_h_ok.d.next = false;
