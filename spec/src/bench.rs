@@ -98,6 +98,8 @@ pub struct Seen {
     /// Frames sent flagged bad, and how many of them came out (flagged) to the host.
     pub bad_in: u64,
     pub bad_out: u64,
+    /// Clocks a receive beat was offered and not taken (the core's input backpressure).
+    pub rx_refused: u64,
 }
 
 /// Splits a frame into the beats of a core built with `params` (see [`beat_bytes`]).
@@ -252,6 +254,9 @@ impl<C: CycleCore> Bench<C> {
         if inputs.rx.is_some() && out.rx_ready {
             self.rx_beats.pop_front();
             self.seen.beats_in += 1;
+        }
+        if inputs.rx.is_some() && !out.rx_ready {
+            self.seen.rx_refused += 1;
         }
         if inputs.tx.is_some() && out.tx_ready {
             self.tx_beats.pop_front();
@@ -724,12 +729,20 @@ impl Traffic {
                         b.send_rx_bad(&f);
                     }
                 }
-                820..=879 => {
+                820..=874 => {
                     let f = self.junk();
                     if self.rng.chance(500) {
                         b.send_rx(&f);
                     } else {
                         b.send_tx(&f);
+                    }
+                }
+                875..=879 => {
+                    // A burst for the host, more than the core buffers: with the host slow to
+                    // take it, the receive input is refused (backpressure) for a while.
+                    for _ in 0..64 {
+                        let f = self.junk();
+                        b.send_rx(&f);
                     }
                 }
                 880..=909 => {
