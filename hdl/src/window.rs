@@ -26,6 +26,8 @@ use rust_hdl::prelude::*;
 pub const SLIDE_BITS: usize = 7;
 /// Index bits of a 64-bit word (a `done` bit's index).
 pub const INDEX_BITS: usize = 6;
+// `WindowOffset` indexes `d` with the literal 6 (a Rust const in a bit index is emitted as a name).
+const _: () = assert!(INDEX_BITS == 6);
 
 /// Bit `k` of the mask is set when bit `b` of `k` is: the mask that reads bit `b` of a one-hot
 /// word's index.
@@ -160,8 +162,10 @@ pub struct WindowOffset {
     pub at_base: Signal<Out, Bit>,
     pub offset: Signal<Out, Bits<INDEX_BITS>>,
 
-    window: Constant<Bits<32>>,
+    /// The window size, compared with `d`'s low bits only (`window` <= 64).
+    window: Constant<Bits<7>>,
     d: Signal<Local, Bits<32>>,
+    d_low: Signal<Local, Bits<7>>,
 }
 
 impl WindowOffset {
@@ -178,6 +182,7 @@ impl WindowOffset {
             offset: Default::default(),
             window: Constant::new(params.window.to_bits()),
             d: Default::default(),
+            d_low: Default::default(),
         }
     }
 }
@@ -185,10 +190,14 @@ impl WindowOffset {
 impl Logic for WindowOffset {
     #[hdl_gen]
     fn update(&mut self) {
+        // Few levels after the subtract's carry: the window test is a zero test on `d`'s high bits
+        // and a small compare on its low ones; `at_base` compares the inputs, beside the subtract.
         self.d.next = self.seq.val() - self.base.val();
         self.behind.next = self.d.val().get_bit(31);
-        self.in_window.next = self.d.val() < self.window.val();
-        self.at_base.next = self.d.val() == 0;
+        self.d_low.next = bit_cast::<7, INDEX_BITS>(self.d.val().get_bits::<INDEX_BITS>(0));
+        self.in_window.next =
+            (self.d.val().get_bits::<{ 32 - INDEX_BITS }>(6) == 0) & (self.d_low.val() < self.window.val());
+        self.at_base.next = self.seq.val() == self.base.val();
         self.offset.next = self.d.val().get_bits::<INDEX_BITS>(0);
     }
 }
