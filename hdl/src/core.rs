@@ -26,6 +26,7 @@
 
 use crate::axil_regs::{ADDR_BITS, AxilRegs};
 use crate::beat_lanes::{BeatToLanes, LANES, LanesToBeat};
+use crate::beat_stage::BeatStage;
 use crate::header_parse::{FrameClass, HeaderParse, at};
 use crate::lane_store::{LaneStore, beat_bits, beats};
 use crate::packet_fifo::{BEAT_BITS, BEAT_BYTES, Beat, DEPTH, PacketFifo};
@@ -179,11 +180,9 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     tx_class: FrameClass,
     rx_keep: KeepBytes,
     tx_keep: KeepBytes,
-    /// The receive input stage: a beat and its classification, registered in front of the
-    /// receive buffer (the classification is off the buffer's write path).
-    rx_st_valid: DFF<Bit>,
-    rx_st_beat: DFF<Beat>,
-    rx_take: Signal<Local, Bit>,
+    /// Each input beat registered with its classification in front of its buffer.
+    rx_stage: BeatStage,
+    tx_stage: BeatStage,
     s0_parse: HeaderParse,
     tx_parse: HeaderParse,
     s0_checks: FrameChecks,
@@ -603,9 +602,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             rx_class: Default::default(),
             tx_class: Default::default(),
             rx_keep: KeepBytes::default(),
-            rx_st_valid: Default::default(),
-            rx_st_beat: Default::default(),
-            rx_take: Default::default(),
+            rx_stage: Default::default(),
+            tx_stage: Default::default(),
             tx_keep: KeepBytes::default(),
             s0_parse: Default::default(),
             tx_parse: Default::default(),
@@ -846,8 +844,6 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self,
             clock,
             go,
-            rx_st_valid,
-            rx_st_beat,
             credits,
             cr_any,
             cr_pkt,
@@ -985,46 +981,48 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.store.reset.next = self.any_reset.val();
 
         // Input buffers. Aggregation frames (by the first beat, with the card enabled on the
-        // receive side) are stored whole. A receive beat is classified as it arrives and
-        // registered with its class (`rx_st_*`), then written: a pipeline register whose ready
-        // passes the buffer's through, so it costs a clock of latency and no throughput.
+        // receive side) are stored whole. A beat is classified as it arrives and registered with
+        // its class (`BeatStage`), then written: a clock of latency, no throughput lost.
+        self.rx_stage.clock.next = self.clock.val();
+        self.rx_stage.reset.next = self.any_reset.val();
         self.rx_keep.keep.next = self.s_axis_rx_tkeep.val();
         self.rx_class.data.next = self.s_axis_rx_tdata.val();
         self.rx_class.bytes.next = self.rx_keep.bytes.val();
         self.rx_class.last.next = self.s_axis_rx_tlast.val();
         self.rx_class.udp_port.next = self.regs.udp_port.val();
-        self.s_axis_rx_tready.next = !self.rx_st_valid.q.val() | self.rx_in.wr_ready.val();
-        self.rx_take.next =
-            self.s_axis_rx_tvalid.val() & (!self.rx_st_valid.q.val() | self.rx_in.wr_ready.val());
-        self.rx_st_valid.d.next =
-            self.rx_take.val() | (self.rx_st_valid.q.val() & !self.rx_in.wr_ready.val());
-        if self.rx_take.val() {
-            self.rx_st_beat.d.next.data = self.s_axis_rx_tdata.val();
-            self.rx_st_beat.d.next.bytes = self.rx_keep.bytes.val();
-            self.rx_st_beat.d.next.last = self.s_axis_rx_tlast.val();
-            self.rx_st_beat.d.next.snf = self.rx_class.ours.val() & self.regs.enable.val();
-            self.rx_st_beat.d.next.bad = self.s_axis_rx_tuser.val() & self.s_axis_rx_tlast.val();
-        }
-        self.rx_in.wr_valid.next = self.rx_st_valid.q.val();
-        self.rx_in.wr_beat.next = self.rx_st_beat.q.val();
+        self.rx_stage.s_valid.next = self.s_axis_rx_tvalid.val();
+        self.s_axis_rx_tready.next = self.rx_stage.s_ready.val();
+        self.rx_stage.s_beat.next.data = self.s_axis_rx_tdata.val();
+        self.rx_stage.s_beat.next.bytes = self.rx_keep.bytes.val();
+        self.rx_stage.s_beat.next.last = self.s_axis_rx_tlast.val();
+        self.rx_stage.s_beat.next.snf = self.rx_class.ours.val() & self.regs.enable.val();
+        self.rx_stage.s_beat.next.bad = self.s_axis_rx_tuser.val() & self.s_axis_rx_tlast.val();
+        self.rx_in.wr_valid.next = self.rx_stage.m_valid.val();
+        self.rx_stage.m_ready.next = self.rx_in.wr_ready.val();
+        self.rx_in.wr_beat.next = self.rx_stage.m_beat.val();
         self.rx_in.wr_side.next = self.rx_in.wr_len.val();
         // A bad frame's length is stored as 0xffff (as a frame too long for the buffer): no
         // aggregation frame is that long (`FrameChecks`), so it is dropped as malformed.
-        if self.rx_st_beat.q.val().bad {
+        if self.rx_stage.m_beat.val().bad {
             self.rx_in.wr_side.next = 0xffff.into();
         }
+        self.tx_stage.clock.next = self.clock.val();
+        self.tx_stage.reset.next = self.any_reset.val();
         self.tx_keep.keep.next = self.s_axis_tx_tkeep.val();
         self.tx_class.data.next = self.s_axis_tx_tdata.val();
         self.tx_class.bytes.next = self.tx_keep.bytes.val();
         self.tx_class.last.next = self.s_axis_tx_tlast.val();
         self.tx_class.udp_port.next = self.regs.udp_port.val();
-        self.tx_in.wr_valid.next = self.s_axis_tx_tvalid.val();
-        self.s_axis_tx_tready.next = self.tx_in.wr_ready.val();
-        self.tx_in.wr_beat.next.data = self.s_axis_tx_tdata.val();
-        self.tx_in.wr_beat.next.bytes = self.tx_keep.bytes.val();
-        self.tx_in.wr_beat.next.last = self.s_axis_tx_tlast.val();
-        self.tx_in.wr_beat.next.bad = false;
-        self.tx_in.wr_beat.next.snf = self.tx_class.ours.val();
+        self.tx_stage.s_valid.next = self.s_axis_tx_tvalid.val();
+        self.s_axis_tx_tready.next = self.tx_stage.s_ready.val();
+        self.tx_stage.s_beat.next.data = self.s_axis_tx_tdata.val();
+        self.tx_stage.s_beat.next.bytes = self.tx_keep.bytes.val();
+        self.tx_stage.s_beat.next.last = self.s_axis_tx_tlast.val();
+        self.tx_stage.s_beat.next.bad = false;
+        self.tx_stage.s_beat.next.snf = self.tx_class.ours.val();
+        self.tx_in.wr_valid.next = self.tx_stage.m_valid.val();
+        self.tx_stage.m_ready.next = self.tx_in.wr_ready.val();
+        self.tx_in.wr_beat.next = self.tx_stage.m_beat.val();
         self.tx_in.wr_side.next = self.tx_in.wr_len.val();
 
         // Transmit path: pass frames through, hand FLUSH and RELEASE to the pipeline, drop the
@@ -1740,7 +1738,6 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.go.d.next = self.meta.ready.val() & !self.any_reset.val();
 
         if self.any_reset.val() {
-            self.rx_st_valid.d.next = false;
             self.credits.d.next = self.depth.val();
             self.cr_any.d.next = true;
             self.cr_pkt.d.next = true;

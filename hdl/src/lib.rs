@@ -12,6 +12,7 @@
 
 pub mod axil_regs;
 pub mod beat_lanes;
+pub mod beat_stage;
 pub mod core;
 pub mod core8;
 #[cfg(test)]
