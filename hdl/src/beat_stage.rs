@@ -9,7 +9,7 @@
 use crate::packet_fifo::Beat;
 use rust_hdl::prelude::*;
 
-#[derive(LogicBlock, Default)]
+#[derive(LogicBlock, Default, Debug)]
 pub struct BeatStage {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,

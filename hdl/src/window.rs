@@ -26,7 +26,7 @@ use rust_hdl::prelude::*;
 pub const SLIDE_BITS: usize = 7;
 /// Index bits of a 64-bit word (a `done` bit's index).
 pub const INDEX_BITS: usize = 6;
-// `WindowOffset` indexes `d` with the literal 6 (a Rust const in a bit index is emitted as a name).
+// `WindowOffset` takes `d`'s bits 6..32 with literals (a Rust const in a bit index is emitted as a name).
 const _: () = assert!(INDEX_BITS == 6);
 
 /// Bit `k` of the mask is set when bit `b` of `k` is: the mask that reads bit `b` of a one-hot
@@ -195,8 +195,7 @@ impl Logic for WindowOffset {
         self.d.next = self.seq.val() - self.base.val();
         self.behind.next = self.d.val().get_bit(31);
         self.d_low.next = bit_cast::<7, INDEX_BITS>(self.d.val().get_bits::<INDEX_BITS>(0));
-        self.in_window.next =
-            (self.d.val().get_bits::<{ 32 - INDEX_BITS }>(6) == 0) & (self.d_low.val() < self.window.val());
+        self.in_window.next = (self.d.val().get_bits::<26>(6) == 0) & (self.d_low.val() < self.window.val());
         self.at_base.next = self.seq.val() == self.base.val();
         self.offset.next = self.d.val().get_bits::<INDEX_BITS>(0);
     }
