@@ -321,11 +321,15 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     s4_bytes: DFF<Bits<7>>,
     s4_hdr: DFF<Hdr>,
     s4_slot: DFF<Bits<SLOT_BITS>>,
-    /// The header and configuration checks (`UpdateCheck` at S3) and the configuration the
-    /// decision still needs (mask: completion).
+    /// The header and configuration checks (`UpdateCheck` at S3).
     s4_checks: DFF<Checks>,
-    s4_mask: DFF<Bits<64>>,
     s4_worker: Signal<Local, Bits<8>>,
+    /// The worker's bit in a slot bitmap, decoded at S3 (for `slot_meta`'s compares) and kept for
+    /// the S4 write.
+    s3_worker: Signal<Local, Bits<8>>,
+    s3_wbit: Signal<Local, Bits<64>>,
+    s4_wbit: DFF<Bits<64>>,
+    one_bit: Constant<Bits<64>>,
     /// The op's tenant state (window, slots in use) and the live checks on it, from S3.
     s4_base: DFF<Bits<32>>,
     s4_done: DFF<Bits<64>>,
@@ -610,7 +614,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s0_checks: FrameChecks::new(params),
             tx_checks: FrameChecks::new(params),
             slot_hash: Default::default(),
-            meta: SlotMeta::for_params(params),
+            meta: SlotMeta::unforwarded(params),
             store: LaneStore::for_params(params),
             check: UpdateCheck::new(params),
             live_lookup: LiveCheck::new(params),
@@ -716,7 +720,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s4_hdr: Default::default(),
             s4_slot: Default::default(),
             s4_checks: Default::default(),
-            s4_mask: Default::default(),
+            s3_worker: Default::default(),
+            s3_wbit: Default::default(),
+            s4_wbit: Default::default(),
+            one_bit: Constant::new(1u64.to_bits()),
             s4_base: Default::default(),
             s4_done: Default::default(),
             s4_slots: Default::default(),
@@ -882,7 +889,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             s4_hdr,
             s4_slot,
             s4_checks,
-            s4_mask,
+            s4_wbit,
             s4_base,
             s4_done,
             s4_slots,
@@ -1279,6 +1286,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.meta.own_seq.next = self.s3_hdr.q.val().seq;
         self.meta.own_salt.next = self.s3_hdr.q.val().salt;
         self.meta.own_elements.next = self.s3_hdr.q.val().elements;
+        self.s3_worker.next = self.s3_hdr.q.val().worker;
+        self.s3_wbit.next = self.one_bit.val() << self.s3_worker.val().get_bits::<6>(0);
+        self.meta.own_bit.next = self.s3_wbit.val();
+        self.meta.own_mask.next = self.regs.cfg_mask.val();
+        self.s4_wbit.d.next = self.s3_wbit.val();
         self.s3_op.d.next = self.s2_op.q.val();
         self.s3_data.d.next = self.s2_data.q.val();
         self.s3_bytes.d.next = self.s2_bytes.q.val();
@@ -1295,7 +1307,6 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.check.t_key.next = self.regs.cfg_key.val();
         self.check.t_mask.next = self.regs.cfg_mask.val();
         self.s4_checks.d.next = self.check.checks.val();
-        self.s4_mask.d.next = self.regs.cfg_mask.val();
         self.s4_op.d.next = self.s3_op.q.val();
         self.s4_data.d.next = self.s3_data.q.val();
         self.s4_bytes.d.next = self.s3_bytes.q.val();
@@ -1337,12 +1348,13 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         // Through a local: a bit range of a struct field's range is more than yosys takes.
         self.s4_worker.next = self.s4_hdr.q.val().worker;
         self.decide.worker.next = self.s4_worker.val().get_bits::<6>(0);
-        self.decide.t_mask.next = self.s4_mask.q.val();
         self.decide.live.next = self.s4_live.q.val();
         self.decide.s_valid.next = self.meta.rd_data.val().valid;
         self.decide.s_held.next = self.meta.rd_held.val();
         self.decide.s_len_eq.next = self.meta.rd_len_eq.val();
         self.decide.s_bitmap.next = self.meta.rd_data.val().bitmap;
+        self.decide.s_already.next = self.meta.rd_already.val();
+        self.decide.s_join_done.next = self.meta.rd_join_done.val();
 
         self.head_op.next = self.s4_op.q.val().valid & self.s4_op.q.val().first;
         self.rx_hdr.next = self.head_op.val() & (self.s4_op.q.val().kind == self.k_rx.val());
@@ -1374,7 +1386,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.meta_wd.next.seq = self.s4_hdr.q.val().seq;
         self.meta_wd.next.salt = self.s4_hdr.q.val().salt;
         self.meta_wd.next.elements = self.s4_hdr.q.val().elements;
-        self.meta_wd.next.bitmap = self.decide.new_bitmap.val();
+        // The bits the write sets: a claim writes the worker's bit, a join ORs it in (inside
+        // `slot_meta`, so its forward compares need not wait for the decision's bitmap).
+        self.meta_wd.next.bitmap = self.s4_wbit.q.val();
         self.meta_wd.next.overflow = false;
         if self.is_upd.val() & (self.decide.claim.val() | self.decide.join_slot.val()) {
             self.meta_we.next = true;
@@ -1386,6 +1400,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.meta.wr_en.next = self.meta_we.val();
         self.meta.wr_addr.next = self.s4_slot.q.val();
         self.meta.wr_data.next = self.meta_wd.val();
+        self.meta.wr_join.next = self.is_upd.val() & self.decide.join_slot.val();
 
         // Tenant state: window mark, slots in use; and its forward to the next clock's decision.
         self.slot_inc.next = self.is_upd.val() & self.decide.in_use_inc.val();

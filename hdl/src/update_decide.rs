@@ -203,8 +203,6 @@ pub struct UpdateDecide {
     /// The worker's bit index (the header's `worker` mod 64: `checks.malformed` flags larger ones).
     pub worker: Signal<In, Bits<6>>,
 
-    /// The tenant's mask (committed configuration).
-    pub t_mask: Signal<In, Bits<64>>,
     /// `LiveCheck`'s result on the tenant's live state (window, slots in use).
     pub live: Signal<In, Live>,
 
@@ -216,6 +214,10 @@ pub struct UpdateDecide {
     /// The slot's element count equals `elements`.
     pub s_len_eq: Signal<In, Bit>,
     pub s_bitmap: Signal<In, Bits<64>>,
+    /// The worker's bit is set in the slot's bitmap.
+    pub s_already: Signal<In, Bit>,
+    /// The slot's bitmap with the worker's bit is the tenant's mask (a join completes it).
+    pub s_join_done: Signal<In, Bit>,
 
     // The verdict, one-hot: exactly one of these eight is set.
     pub malformed: Signal<Out, Bit>,
@@ -260,7 +262,6 @@ pub struct UpdateDecide {
     /// The worker's bit.
     wbit: Signal<Local, Bits<64>>,
     len_bad: Signal<Local, Bit>,
-    already: Signal<Local, Bit>,
     // The verdict before it reaches the outputs (`f_*`: forward reasons).
     v_malformed: Signal<Local, Bit>,
     v_unknown: Signal<Local, Bit>,
@@ -276,8 +277,6 @@ pub struct UpdateDecide {
     frames: Signal<Local, Bit>,
     bitmap: Signal<Local, Bits<64>>,
     done_now: Signal<Local, Bit>,
-    /// A join would complete the sum: computed beside the decision, not after it.
-    join_done: Signal<Local, Bit>,
     /// Counter words built one bit at a time (`#[hdl_gen]` cannot assign single bits).
     cb: [Signal<Local, Bits<CORE_COUNTERS>>; 4],
     tb: [Signal<Local, Bits<TENANT_COUNTERS>>; 11],
@@ -297,12 +296,13 @@ impl UpdateDecide {
         UpdateDecide {
             checks: Default::default(),
             worker: Default::default(),
-            t_mask: Default::default(),
             live: Default::default(),
             s_valid: Default::default(),
             s_held: Default::default(),
             s_len_eq: Default::default(),
             s_bitmap: Default::default(),
+            s_already: Default::default(),
+            s_join_done: Default::default(),
             malformed: Default::default(),
             unknown_tenant: Default::default(),
             bad_key: Default::default(),
@@ -337,7 +337,6 @@ impl UpdateDecide {
             t_results: index(TenantCounter::Results as usize),
             wbit: Default::default(),
             len_bad: Default::default(),
-            already: Default::default(),
             v_malformed: Default::default(),
             v_unknown: Default::default(),
             v_bad_key: Default::default(),
@@ -352,7 +351,6 @@ impl UpdateDecide {
             frames: Default::default(),
             bitmap: Default::default(),
             done_now: Default::default(),
-            join_done: Default::default(),
             cb: Default::default(),
             tb: Default::default(),
         }
@@ -365,7 +363,6 @@ impl Logic for UpdateDecide {
         // The conditions, each on its own width.
         self.wbit.next = self.one.val() << self.worker.val();
         self.len_bad.next = !self.s_len_eq.val();
-        self.already.next = (self.s_bitmap.val() & self.wbit.val()) != 0;
 
         // The decision, in `Core::update`'s order.
         self.v_malformed.next = false;
@@ -402,7 +399,7 @@ impl Logic for UpdateDecide {
         } else if self.s_held.val() {
             if self.len_bad.val() {
                 self.v_malformed.next = true;
-            } else if self.already.val() {
+            } else if self.s_already.val() {
                 self.v_duplicate.next = true;
             } else {
                 self.v_join.next = true;
@@ -421,9 +418,8 @@ impl Logic for UpdateDecide {
         if self.v_join.val() {
             self.bitmap.next = self.s_bitmap.val() | self.wbit.val();
         }
-        self.join_done.next = (self.s_bitmap.val() | self.wbit.val()) == self.t_mask.val();
-        self.done_now.next =
-            (self.v_claim.val() & self.checks.val().claim_done) | (self.v_join.val() & self.join_done.val());
+        self.done_now.next = (self.v_claim.val() & self.checks.val().claim_done)
+            | (self.v_join.val() & self.s_join_done.val());
 
         self.forward_flag.next = 0.into();
         if self.f_window.val() {
@@ -584,13 +580,15 @@ mod tests {
         settle(live);
         uut.checks.next = check.checks.val();
         uut.worker.next = (i.worker % 64).to_bits();
-        uut.t_mask.next = i.t_mask.to_bits();
         uut.live.next = live.live.val();
         uut.s_valid.next = i.s_valid;
         // The compares `SlotMeta` makes a clock earlier.
         uut.s_held.next = i.s_valid && (i.s_tenant, i.s_seq, i.s_salt) == (i.tenant, i.seq, i.salt);
         uut.s_len_eq.next = i.s_elements == i.elements;
         uut.s_bitmap.next = i.s_bitmap.to_bits();
+        let wbit = 1u64 << (i.worker % 64);
+        uut.s_already.next = i.s_bitmap & wbit != 0;
+        uut.s_join_done.next = i.s_bitmap | wbit == i.t_mask;
         settle(uut);
         let verdict = [
             ("malformed", uut.malformed.val()),
