@@ -615,7 +615,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             tx_checks: FrameChecks::new(params),
             slot_hash: Default::default(),
             meta: SlotMeta::unforwarded(params),
-            store: LaneStore::for_params(params),
+            store: LaneStore::unforwarded(params),
             check: UpdateCheck::new(params),
             live_lookup: LiveCheck::new(params),
             live_fwd: LiveCheck::new(params),

@@ -35,6 +35,11 @@
 //! beat (a stall of `B` cycles per FLUSH, which is rare and counted by the caller). A `flush` while
 //! one runs is ignored. The sums of a freed slot are not cleared: the next claim overwrites them.
 //!
+//! Without forwarding ([`LaneStore::unforwarded`], a constant: synthesis removes the compares and
+//! the select) the operand is always `ram_q`: for a consumer that never presents an address (a
+//! beat or a FLUSH's read) in the two cycles after a write to it. The core is one: its ops that
+//! touch slots are issued three clocks apart and a packet's beats have distinct addresses.
+//!
 //! `reset` (synchronous) cancels the beats in flight and a running FLUSH; the RAM is not cleared
 //! (never read before a claim writes it).
 //!
@@ -120,6 +125,8 @@ pub struct LaneStore<const L: usize, const A: usize> {
     last_beat: Constant<Bits<A>>,
     /// `B` > 1: a FLUSH takes more than its first cycle.
     multi: Constant<Bit>,
+    /// Forward the in-flight writes (see the module doc).
+    forward: Constant<Bit>,
     // Stage N's choice.
     o_claim: Signal<Local, Bit>,
     o_add: Signal<Local, Bit>,
@@ -206,6 +213,7 @@ impl<const L: usize, const A: usize> LaneStore<L, A> {
             kb: Constant::new((kb as u64).to_bits()),
             last_beat: Constant::new(u64::from(beats - 1).to_bits()),
             multi: Constant::new(beats > 1),
+            forward: Constant::new(true),
             o_claim: Default::default(),
             o_add: Default::default(),
             o_read: Default::default(),
@@ -235,6 +243,16 @@ impl<const L: usize, const A: usize> LaneStore<L, A> {
             params.slots
         );
         LaneStore::new(b)
+    }
+
+    /// [`LaneStore::for_params`] without forwarding (see the module doc).
+    ///
+    /// # Panics
+    /// If `L` or `A` do not match `params`.
+    pub fn unforwarded(params: Params) -> LaneStore<L, A> {
+        let mut s = LaneStore::for_params(params);
+        s.forward = Constant::new(false);
+        s
     }
 }
 
@@ -302,8 +320,10 @@ impl<const L: usize, const A: usize> Logic for LaneStore<L, A> {
         self.s2_addr.d.next = self.s1_addr.q.val();
 
         // Stage N + 2: forward, add, write.
-        self.hit1.next = self.d1_wr.q.val() & (self.d1_addr.q.val() == self.s2_addr.q.val());
-        self.hit2.next = self.d2_wr.q.val() & (self.d2_addr.q.val() == self.s2_addr.q.val());
+        self.hit1.next =
+            self.forward.val() & self.d1_wr.q.val() & (self.d1_addr.q.val() == self.s2_addr.q.val());
+        self.hit2.next =
+            self.forward.val() & self.d2_wr.q.val() & (self.d2_addr.q.val() == self.s2_addr.q.val());
         self.wr.next = self.s2_claim.q.val() | self.s2_add.q.val();
         for i in 0..L {
             self.opnd[i].next = self.ram_q[i].q.val();
@@ -454,11 +474,17 @@ mod tests {
         flush_left: usize,
         flush_slot: usize,
         cov: Coverage,
+        /// The store forwards; without, the bench keeps every address it presents clear of the
+        /// writes of the two cycles before (idle cycles first), as the core's spacing does.
+        forward: bool,
     }
 
     impl<const L: usize, const A: usize> Bench<L, A> {
-        fn new(beats: u32) -> Self {
+        fn new(beats: u32, forward: bool) -> Self {
             let mut uut = LaneStore::<L, A>::new(beats);
+            if !forward {
+                uut.forward = Constant::new(false);
+            }
             uut.connect_all();
             uut.reset.next = true;
             tick(&mut uut, |u| &mut u.clock);
@@ -477,6 +503,7 @@ mod tests {
                 flush_left: 0,
                 flush_slot: 0,
                 cov: Coverage::default(),
+                forward,
             }
         }
 
@@ -487,6 +514,18 @@ mod tests {
         /// One clock. `beat`: a claim or add the caller wants in this cycle; `flush`: a FLUSH
         /// request. Returns whether the beat was taken (`ready`).
         fn step(&mut self, beat: Option<(Op, usize, usize, &[i32])>, flush: Option<usize>) -> bool {
+            if !self.forward {
+                if flush.is_some() && self.flush_left == 0 {
+                    self.idle();
+                    self.idle();
+                }
+                if let Some((_, slot, k, _)) = beat {
+                    let addr = slot << self.kb | k;
+                    while self.writes.iter().any(|&(c, a)| c + 2 >= self.cycle && a == addr) {
+                        self.idle();
+                    }
+                }
+            }
             let garbage_slot = self.cycle as u64 % self.slots() as u64;
             let u = &mut self.uut;
             u.flush.next = flush.is_some();
@@ -600,8 +639,13 @@ mod tests {
     /// Packets of 1..=B beats over a few hot slots, mostly back to back, sometimes with a header
     /// cycle or random idle cycles between packets and beats, some packets not stored (no op),
     /// FLUSHes at random cycles; every output beat and finally every word compared with `Spec`.
-    fn random_run<const L: usize, const A: usize>(beats: u32, seed: u64, packets: u32) -> Coverage {
-        let mut bench = Bench::<L, A>::new(beats);
+    fn random_run<const L: usize, const A: usize>(
+        beats: u32,
+        seed: u64,
+        packets: u32,
+        forward: bool,
+    ) -> Coverage {
+        let mut bench = Bench::<L, A>::new(beats, forward);
         let mut rng = Rng::new(seed);
         let slots = bench.slots();
         let hot: Vec<usize> = (0..3).map(|_| rng.below(slots as u64) as usize).collect();
@@ -656,26 +700,44 @@ mod tests {
         let runs = [
             (
                 "4 lanes, 8 slots x 2 beats",
-                random_run::<4, 4>(2, 0x1a7e_0002, 1500),
+                random_run::<4, 4>(2, 0x1a7e_0002, 1500, true),
             ),
             (
                 "4 lanes, 8 slots x 1 beat",
-                random_run::<4, 3>(1, 0x1a7e_0001, 1500),
+                random_run::<4, 3>(1, 0x1a7e_0001, 1500, true),
             ),
             (
                 "4 lanes, 8 slots x 4 beats",
-                random_run::<4, 5>(4, 0x1a7e_0004, 800),
+                random_run::<4, 5>(4, 0x1a7e_0004, 800, true),
             ),
             (
                 "4 lanes, 4 slots x 3 beats",
-                random_run::<4, 4>(3, 0x1a7e_0003, 800),
+                random_run::<4, 4>(3, 0x1a7e_0003, 800, true),
             ),
             (
                 "16 lanes, 1024 slots x 4 beats",
-                random_run::<16, 12>(4, 0x1a7e_0010, 600),
+                random_run::<16, 12>(4, 0x1a7e_0010, 600, true),
             ),
         ];
         eprintln!("lane_store: runs in {:?}", start.elapsed());
+        // Unforwarded, with the bench keeping same-address accesses three cycles apart.
+        for (what, c) in [
+            (
+                "unforwarded, 4 lanes, 8 slots x 1 beat",
+                random_run::<4, 3>(1, 0x1a7e_0101, 1500, false),
+            ),
+            (
+                "unforwarded, 4 lanes, 8 slots x 4 beats",
+                random_run::<4, 5>(4, 0x1a7e_0104, 800, false),
+            ),
+        ] {
+            eprintln!("lane_store {what}: {c:?}");
+            assert!(c.d1 == 0 && c.d2 == 0 && c.flush_forwarded == 0, "{what}: {c:?}");
+            assert!(
+                c.beats > 1000 && c.overflows > 5 && c.flush_beats > 20,
+                "coverage {what}: {c:?}"
+            );
+        }
         for (what, c) in &runs {
             eprintln!("lane_store {what}: {c:?}");
             assert!(c.d1 > 5 && c.d2 > 5, "forwarding coverage {what}: {c:?}");
