@@ -98,8 +98,9 @@ pub struct Seen {
     /// Frames sent flagged bad, and how many of them came out (flagged) to the host.
     pub bad_in: u64,
     pub bad_out: u64,
-    /// Clocks a receive beat was offered and not taken (the core's input backpressure).
+    /// Clocks a receive (transmit) beat was offered and not taken (the core's input backpressure).
     pub rx_refused: u64,
+    pub tx_refused: u64,
 }
 
 /// Splits a frame into the beats of a core built with `params` (see [`beat_bytes`]).
@@ -261,6 +262,9 @@ impl<C: CycleCore> Bench<C> {
         if inputs.tx.is_some() && out.tx_ready {
             self.tx_beats.pop_front();
             self.seen.beats_in += 1;
+        }
+        if inputs.tx.is_some() && !out.tx_ready {
+            self.seen.tx_refused += 1;
         }
         if inputs.rx_out_ready
             && let Some(b) = &out.rx_out
@@ -738,11 +742,13 @@ impl Traffic {
                     }
                 }
                 875..=879 => {
-                    // A burst for the host, more than the core buffers: with the host slow to
-                    // take it, the receive input is refused (backpressure) for a while.
+                    // A burst each way, more than the core buffers: with the host (the network)
+                    // slow to take it, the receive (transmit) input is refused for a while.
                     for _ in 0..64 {
                         let f = self.junk();
                         b.send_rx(&f);
+                        let f = self.junk();
+                        b.send_tx(&f);
                     }
                 }
                 880..=909 => {
