@@ -1271,7 +1271,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s2_bytes.d.next = self.s1_bytes.q.val();
         self.s2_hdr.d.next = self.s1_hdr.q.val();
 
-        // S2: the slot metadata read (data at S4, forwarded inside), the tenant's committed
+        // S2: the slot metadata read (data at S4; unforwarded: see `state_op_1`), the tenant's committed
         // configuration (data at S3; only a COMMIT changes it, so nothing to forward) and its
         // state (data at S3; the update of the clock before S3 is forwarded there).
         self.regs.cfg_tenant.next = self.s2_hdr.q.val().tenant;
@@ -1402,7 +1402,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.meta.wr_data.next = self.meta_wd.val();
         self.meta.wr_join.next = self.is_upd.val() & self.decide.join_slot.val();
 
-        // Tenant state: window mark, slots in use; and its forward to the next clock's decision.
+        // Tenant state: window mark, slots in use; and its forward to the S3 live checks.
         self.slot_inc.next = self.is_upd.val() & self.decide.in_use_inc.val();
         self.slot_dec.next = (self.is_upd.val() & self.decide.in_use_dec.val())
             | (self.ctrl_hdr.val() & self.held.val())
