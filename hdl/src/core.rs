@@ -994,7 +994,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.rx_stage.reset.next = self.any_reset.val();
         self.rx_keep.keep.next = self.s_axis_rx_tkeep.val();
         self.rx_class.data.next = self.s_axis_rx_tdata.val();
-        self.rx_class.bytes.next = self.rx_keep.bytes.val();
+        self.rx_class.keep.next = self.s_axis_rx_tkeep.val();
         self.rx_class.last.next = self.s_axis_rx_tlast.val();
         self.rx_class.udp_port.next = self.regs.udp_port.val();
         self.rx_stage.s_valid.next = self.s_axis_rx_tvalid.val();
@@ -1017,7 +1017,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_stage.reset.next = self.any_reset.val();
         self.tx_keep.keep.next = self.s_axis_tx_tkeep.val();
         self.tx_class.data.next = self.s_axis_tx_tdata.val();
-        self.tx_class.bytes.next = self.tx_keep.bytes.val();
+        self.tx_class.keep.next = self.s_axis_tx_tkeep.val();
         self.tx_class.last.next = self.s_axis_tx_tlast.val();
         self.tx_class.udp_port.next = self.regs.udp_port.val();
         self.tx_stage.s_valid.next = self.s_axis_tx_tvalid.val();
@@ -1874,15 +1874,16 @@ impl Logic for KeepBytes {
     #[hdl_gen]
     fn update(&mut self) {
         self.top.next = self.keep.val() & !(self.keep.val() >> 1);
-        self.index[0].next = 1.into();
+        // The top byte's index bit by bit (ORs: no carries), then one increment.
+        self.index[0].next = 0.into();
         for k in 0..6 {
             self.index[k + 1].next = self.index[k].val();
             if (self.top.val() & self.index_masks[k].val()) != 0 {
-                self.index[k + 1].next = self.index[k].val() + self.weights[k].val();
+                self.index[k + 1].next = self.index[k].val() | self.weights[k].val();
             }
         }
         for n in 6..7 {
-            self.bytes.next = self.index[n].val();
+            self.bytes.next = self.index[n].val() + 1;
         }
     }
 }
