@@ -30,7 +30,7 @@ impl Logic for BeatStage {
     fn update(&mut self) {
         dff_setup!(self, clock, full, beat);
         self.s_ready.next = !self.full.q.val() | self.m_ready.val();
-        self.take.next = self.s_valid.val() & (!self.full.q.val() | self.m_ready.val());
+        self.take.next = self.s_valid.val() & self.s_ready.val();
         self.full.d.next = self.take.val() | (self.full.q.val() & !self.m_ready.val());
         if self.take.val() {
             self.beat.d.next = self.s_beat.val();

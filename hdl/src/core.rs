@@ -185,7 +185,7 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     tx_stage: BeatStage,
     s0_parse: HeaderParse,
     tx_parse: HeaderParse,
-    s0_checks: FrameChecks,
+    s1_checks: FrameChecks,
     tx_checks: FrameChecks,
     slot_hash: SlotHash,
     meta: SlotMeta<SLOT_BITS>,
@@ -306,6 +306,8 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     s1_data: DFF<Bits<BEAT_BITS>>,
     s1_bytes: DFF<Bits<7>>,
     s1_hdr: DFF<Hdr>,
+    /// The header's own checks (`header_parse`), registered for S1's length checks.
+    s1_malformed: DFF<Bit>,
     s2_op: DFF<Op>,
     s2_data: DFF<Bits<BEAT_BITS>>,
     s2_bytes: DFF<Bits<7>>,
@@ -455,7 +457,18 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     tx_h_ok: DFF<Bit>,
     tx_h_data: DFF<Bits<BEAT_BITS>>,
     tx_h_side: DFF<Bits<16>>,
-    /// Its route, parsed from that register (`tx_r_ok`: the beat is still the head two clocks
+    /// Its parse, registered (`tx_p_ok`: the beat is still the head a clock on): the header
+    /// fields and checks before the length checks and the route.
+    tx_p_ok: DFF<Bit>,
+    tx_p_malformed: DFF<Bit>,
+    tx_p_ip_len: DFF<Bits<16>>,
+    tx_p_udp_len: DFF<Bits<16>>,
+    tx_p_elements: DFF<Bits<16>>,
+    tx_p_kind: DFF<Bits<8>>,
+    tx_p_flags: DFF<Bits<8>>,
+    tx_p_tenant: DFF<Bits<8>>,
+    tx_p_side: DFF<Bits<16>>,
+    /// Its route, from those registers (`tx_r_ok`: the beat is still the head three clocks
     /// on): the parse stays off the buffer's read-pointer path and its RAM's output.
     tx_r_ok: DFF<Bit>,
     tx_r_pass: DFF<Bit>,
@@ -611,7 +624,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             tx_keep: KeepBytes::default(),
             s0_parse: Default::default(),
             tx_parse: Default::default(),
-            s0_checks: FrameChecks::new(params),
+            s1_checks: FrameChecks::new(params),
             tx_checks: FrameChecks::new(params),
             slot_hash: Default::default(),
             meta: SlotMeta::unforwarded(params),
@@ -704,6 +717,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s1_data: Default::default(),
             s1_bytes: Default::default(),
             s1_hdr: Default::default(),
+            s1_malformed: Default::default(),
             s2_op: Default::default(),
             s2_data: Default::default(),
             s2_bytes: Default::default(),
@@ -828,6 +842,15 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             tx_h_ok: Default::default(),
             tx_h_data: Default::default(),
             tx_h_side: Default::default(),
+            tx_p_ok: Default::default(),
+            tx_p_malformed: Default::default(),
+            tx_p_ip_len: Default::default(),
+            tx_p_udp_len: Default::default(),
+            tx_p_elements: Default::default(),
+            tx_p_kind: Default::default(),
+            tx_p_flags: Default::default(),
+            tx_p_tenant: Default::default(),
+            tx_p_side: Default::default(),
             tx_r_ok: Default::default(),
             tx_r_pass: Default::default(),
             tx_r_ctrl: Default::default(),
@@ -874,6 +897,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             s1_data,
             s1_bytes,
             s1_hdr,
+            s1_malformed,
             s2_op,
             s2_data,
             s2_bytes,
@@ -949,6 +973,15 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             tx_h_ok,
             tx_h_data,
             tx_h_side,
+            tx_p_ok,
+            tx_p_malformed,
+            tx_p_ip_len,
+            tx_p_udp_len,
+            tx_p_elements,
+            tx_p_kind,
+            tx_p_flags,
+            tx_p_tenant,
+            tx_p_side,
             tx_r_ok,
             tx_r_pass,
             tx_r_ctrl
@@ -994,7 +1027,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.rx_stage.reset.next = self.any_reset.val();
         self.rx_keep.keep.next = self.s_axis_rx_tkeep.val();
         self.rx_class.data.next = self.s_axis_rx_tdata.val();
-        self.rx_class.bytes.next = self.rx_keep.bytes.val();
+        self.rx_class.keep.next = self.s_axis_rx_tkeep.val();
         self.rx_class.last.next = self.s_axis_rx_tlast.val();
         self.rx_class.udp_port.next = self.regs.udp_port.val();
         self.rx_stage.s_valid.next = self.s_axis_rx_tvalid.val();
@@ -1017,7 +1050,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_stage.reset.next = self.any_reset.val();
         self.tx_keep.keep.next = self.s_axis_tx_tkeep.val();
         self.tx_class.data.next = self.s_axis_tx_tdata.val();
-        self.tx_class.bytes.next = self.tx_keep.bytes.val();
+        self.tx_class.keep.next = self.s_axis_tx_tkeep.val();
         self.tx_class.last.next = self.s_axis_tx_tlast.val();
         self.tx_class.udp_port.next = self.regs.udp_port.val();
         self.tx_stage.s_valid.next = self.s_axis_tx_tvalid.val();
@@ -1033,25 +1066,33 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_in.wr_side.next = self.tx_in.wr_len.val();
 
         // Transmit path: pass frames through, hand FLUSH and RELEASE to the pipeline, drop the
-        // malformed. Decided at a frame's first beat, when a stored frame is whole, two clocks
-        // after it shows at the head (registered, then parsed and routed).
+        // malformed. Decided at a frame's first beat, when a stored frame is whole, three clocks
+        // after it shows at the head (registered, parsed, then checked and routed).
         self.tx_h_data.d.next = self.tx_in.rd_beat.val().data;
         self.tx_h_side.d.next = self.tx_in.rd_side.val();
         self.tx_parse.beat.next = self.tx_h_data.q.val();
         self.tx_parse.udp_port.next = self.regs.udp_port.val();
-        self.tx_checks.header_malformed.next = self.tx_parse.header_malformed.val();
-        self.tx_checks.ip_total_len.next = self.tx_parse.ip_total_len.val();
-        self.tx_checks.udp_len.next = self.tx_parse.udp_len.val();
-        self.tx_checks.elements.next = self.tx_parse.elements.val();
-        self.tx_checks.frame_len.next = self.tx_h_side.q.val();
+        self.tx_p_malformed.d.next = self.tx_parse.header_malformed.val();
+        self.tx_p_ip_len.d.next = self.tx_parse.ip_total_len.val();
+        self.tx_p_udp_len.d.next = self.tx_parse.udp_len.val();
+        self.tx_p_elements.d.next = self.tx_parse.elements.val();
+        self.tx_p_kind.d.next = self.tx_parse.kind.val();
+        self.tx_p_flags.d.next = self.tx_parse.flags.val();
+        self.tx_p_tenant.d.next = self.tx_parse.tenant.val();
+        self.tx_p_side.d.next = self.tx_h_side.q.val();
+        self.tx_checks.header_malformed.next = self.tx_p_malformed.q.val();
+        self.tx_checks.ip_total_len.next = self.tx_p_ip_len.q.val();
+        self.tx_checks.udp_len.next = self.tx_p_udp_len.q.val();
+        self.tx_checks.elements.next = self.tx_p_elements.q.val();
+        self.tx_checks.frame_len.next = self.tx_p_side.q.val();
         self.tx_bad.next = self.tx_checks.bad.val();
-        self.tx_route_ctrl.next = ((self.tx_parse.kind.val() == self.kind_flush.val())
-            | (self.tx_parse.kind.val() == self.kind_release.val()))
+        self.tx_route_ctrl.next = ((self.tx_p_kind.q.val() == self.kind_flush.val())
+            | (self.tx_p_kind.q.val() == self.kind_release.val()))
             & !self.tx_bad.val();
         if self.tx_route_ctrl.val()
-            & ((self.tx_parse.flags.val() != 0)
-                | (self.tx_parse.elements.val() != 0)
-                | (self.tx_parse.tenant.val() >= self.cap_tenants.val()))
+            & ((self.tx_p_flags.q.val() != 0)
+                | (self.tx_p_elements.q.val() != 0)
+                | (self.tx_p_tenant.q.val() >= self.cap_tenants.val()))
         {
             self.tx_bad.next = true;
             self.tx_route_ctrl.next = false;
@@ -1060,7 +1101,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_route_pass.next = !self.tx_bad.val() & !self.tx_route_ctrl.val();
         self.tx_r_pass.d.next = self.tx_route_pass.val();
         self.tx_r_ctrl.d.next = self.tx_route_ctrl.val();
-        // Cut-through frames pass without a parse; a stored one waits two clocks for its route.
+        // Cut-through frames pass without a parse; a stored one waits three clocks for its route.
         self.tx_sel_pass.next = !self.tx_in.rd_beat.val().snf | self.tx_r_pass.q.val();
         self.tx_sel_ctrl.next = self.tx_in.rd_beat.val().snf & self.tx_r_ctrl.q.val();
         self.tx_pop.next = false;
@@ -1104,7 +1145,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             & self.tx_in.rd_complete.val()
             & !self.tx_pop.val();
         self.tx_h_ok.d.next = self.tx_head_ok.val();
-        self.tx_r_ok.d.next = self.tx_h_ok.q.val() & self.tx_head_ok.val();
+        self.tx_p_ok.d.next = self.tx_h_ok.q.val() & self.tx_head_ok.val();
+        self.tx_r_ok.d.next = self.tx_p_ok.q.val() & self.tx_head_ok.val();
         self.m_axis_tx_tdata.next = self.tx_in.rd_beat.val().data;
         self.tx_keep_shift.next = self.full_beat.val() - self.tx_in.rd_beat.val().bytes;
         self.m_axis_tx_tkeep.next = self.ones_keep.val();
@@ -1233,16 +1275,12 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s0_bytes.d.next = self.rx_in.rd_beat.val().bytes;
         self.s0_agg.d.next = self.rx_in.rd_beat.val().snf | self.ctrl_take.val();
 
-        // S0: header fields and frame checks.
+        // S0: header fields and the header's own checks (the length checks are at S1).
         self.s0_parse.beat.next = self.s0_data.q.val();
         self.s0_parse.udp_port.next = self.regs.udp_port.val();
         self.s0_hdr.next.agg = self.s0_agg.q.val();
-        self.s0_checks.header_malformed.next = self.s0_parse.header_malformed.val();
-        self.s0_checks.ip_total_len.next = self.s0_parse.ip_total_len.val();
-        self.s0_checks.udp_len.next = self.s0_parse.udp_len.val();
-        self.s0_checks.elements.next = self.s0_parse.elements.val();
-        self.s0_checks.frame_len.next = self.s0_op.q.val().len;
-        self.s0_hdr.next.bad = self.s0_checks.bad.val();
+        // The length checks are made at S1, from these fields registered.
+        self.s0_hdr.next.bad = false;
         self.s0_hdr.next.kind = self.s0_parse.kind.val();
         self.s0_hdr.next.flags = self.s0_parse.flags.val();
         self.s0_hdr.next.tenant = self.s0_parse.tenant.val();
@@ -1261,6 +1299,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s1_data.d.next = self.s0_data.q.val();
         self.s1_bytes.d.next = self.s0_bytes.q.val();
         self.s1_hdr.d.next = self.s0_hdr.val();
+        self.s1_malformed.d.next = self.s0_parse.header_malformed.val();
 
         // S1: the slot hash (registered inside).
         self.slot_hash.tenant.next = self.s1_hdr.q.val().tenant;
@@ -1270,6 +1309,13 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s2_data.d.next = self.s1_data.q.val();
         self.s2_bytes.d.next = self.s1_bytes.q.val();
         self.s2_hdr.d.next = self.s1_hdr.q.val();
+        // S1 also: the frame's length checks (`FrameChecks`), into the header's `bad`.
+        self.s1_checks.header_malformed.next = self.s1_malformed.q.val();
+        self.s1_checks.ip_total_len.next = self.s1_hdr.q.val().ip_len;
+        self.s1_checks.udp_len.next = self.s1_hdr.q.val().udp_len;
+        self.s1_checks.elements.next = self.s1_hdr.q.val().elements;
+        self.s1_checks.frame_len.next = self.s1_op.q.val().len;
+        self.s2_hdr.d.next.bad = self.s1_checks.bad.val();
 
         // S2: the slot metadata read (data at S4; unforwarded: see `state_op_1`), the tenant's committed
         // configuration (data at S3; only a COMMIT changes it, so nothing to forward) and its
@@ -1780,6 +1826,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.flush_go.d.next = false;
             self.tx_in_pkt.d.next = false;
             self.tx_h_ok.d.next = false;
+            self.tx_p_ok.d.next = false;
             self.tx_r_ok.d.next = false;
         }
     }
@@ -1874,15 +1921,16 @@ impl Logic for KeepBytes {
     #[hdl_gen]
     fn update(&mut self) {
         self.top.next = self.keep.val() & !(self.keep.val() >> 1);
-        self.index[0].next = 1.into();
+        // The top byte's index bit by bit (ORs: no carries), then one increment.
+        self.index[0].next = 0.into();
         for k in 0..6 {
             self.index[k + 1].next = self.index[k].val();
             if (self.top.val() & self.index_masks[k].val()) != 0 {
-                self.index[k + 1].next = self.index[k].val() + self.weights[k].val();
+                self.index[k + 1].next = self.index[k].val() | self.weights[k].val();
             }
         }
         for n in 6..7 {
-            self.bytes.next = self.index[n].val();
+            self.bytes.next = self.index[n].val() + 1;
         }
     }
 }

@@ -57,12 +57,14 @@ fn swapped16(v: u16) -> Constant<Bits<16>> {
 }
 
 /// Is the frame whose first beat this is an aggregation frame (`wire::classify`'s test: IPv4
-/// without options, UDP, not a fragment, to the aggregation port, at least 42 bytes)? `bytes` and
-/// `last` give the beat's length when the frame ends in it; tie `last` low to leave the length out.
+/// without options, UDP, not a fragment, to the aggregation port, at least 42 bytes)? `keep` (the
+/// beat's AXI4-Stream `tkeep`, contiguous from byte 0) and `last` give the beat's length when the
+/// frame ends in it: at least 42 bytes is `keep`'s bit 41, no byte count needed. Tie `last` low to
+/// leave the length out.
 #[derive(LogicBlock, Debug)]
 pub struct FrameClass {
     pub data: Signal<In, Bits<HEADER_BITS>>,
-    pub bytes: Signal<In, Bits<7>>,
+    pub keep: Signal<In, Bits<HEADER_BYTES>>,
     pub last: Signal<In, Bit>,
     pub udp_port: Signal<In, Bits<16>>,
     pub ours: Signal<Out, Bit>,
@@ -75,14 +77,15 @@ pub struct FrameClass {
     ver_ihl: Constant<Bits<8>>,
     proto_udp: Constant<Bits<8>>,
     frag_mask: Constant<Bits<16>>,
-    min_bytes: Constant<Bits<7>>,
+    /// `keep`'s bit for the last byte of the shortest aggregation frame.
+    min_last_byte: Constant<Bits<16>>,
 }
 
 impl Default for FrameClass {
     fn default() -> Self {
         FrameClass {
             data: Default::default(),
-            bytes: Default::default(),
+            keep: Default::default(),
             last: Default::default(),
             udp_port: Default::default(),
             ours: Default::default(),
@@ -95,7 +98,7 @@ impl Default for FrameClass {
             ver_ihl: Constant::new(wire::IPV4_VER_IHL.to_bits()),
             proto_udp: Constant::new(wire::IPPROTO_UDP.to_bits()),
             frag_mask: swapped16(wire::IPV4_FRAGMENT_MASK),
-            min_bytes: Constant::new((wire::HEADER_OFFSET as u64).to_bits()),
+            min_last_byte: Constant::new((wire::HEADER_OFFSET as u64 - 1).to_bits()),
         }
     }
 }
@@ -110,7 +113,7 @@ impl Logic for FrameClass {
             & ((self.data.val().get_bits::<16>(self.at_frag.val().index()) & self.frag_mask.val()) == 0)
             & (self.data.val().get_bits::<16>(self.at_udp_dst.val().index())
                 == (((self.udp_port.val() & 0xff) << 8) | (self.udp_port.val() >> 8)))
-            & (!self.last.val() | (self.bytes.val() >= self.min_bytes.val()));
+            & (!self.last.val() | self.keep.val().get_bit(self.min_last_byte.val().index()));
     }
 }
 
@@ -269,7 +272,7 @@ impl Logic for HeaderParse {
     #[hdl_gen]
     fn update(&mut self) {
         self.frame_class.data.next = self.beat.val();
-        self.frame_class.bytes.next = 0.into();
+        self.frame_class.keep.next = 0.into();
         self.frame_class.last.next = false;
         self.frame_class.udp_port.next = self.udp_port.val();
         self.is_aggregation.next = self.frame_class.ours.val();
@@ -715,7 +718,8 @@ mod tests {
                 beat.set_bits::<8>(8 * k, byte.to_bits());
             }
             uut.data.next = beat;
-            uut.bytes.next = (len as u64).to_bits();
+            let keep: u64 = if len == 64 { u64::MAX } else { (1 << len) - 1 };
+            uut.keep.next = keep.to_bits();
             uut.last.next = true;
             uut.udp_port.next = port.to_bits();
             settle(&mut uut);

@@ -312,7 +312,8 @@ impl<const A: usize> Logic for SlotMeta<A> {
         self.e_ram.d.next = self.ram.read_data.val().elements == self.own_elements.val();
         self.e_w1.d.next = self.wd.val().elements == self.own_elements.val();
         self.e_w2.d.next = self.w1_data.q.val().elements == self.own_elements.val();
-        // The bitmap compares. This clock's write: both `wr_join` cases, selected last.
+        // The bitmap compares. This clock's write: both `wr_join` cases, selected last (never the
+        // reset sweep's write: reads wait for `ready`, and the first one misses no sweep write).
         self.a_ram.d.next = (self.ram.read_data.val().bitmap & self.own_bit.val()) != 0;
         self.a_w2.d.next = (self.w1_data.q.val().bitmap & self.own_bit.val()) != 0;
         self.a_w1.d.next = (self.wr_data.val().bitmap & self.own_bit.val()) != 0;
@@ -326,10 +327,6 @@ impl<const A: usize> Logic for SlotMeta<A> {
         if self.wr_join.val() {
             self.j_w1.d.next = (self.wr_data.val().bitmap | self.rd_data.val().bitmap | self.own_bit.val())
                 == self.own_mask.val();
-        }
-        if self.clearing.q.val() {
-            self.a_w1.d.next = false;
-            self.j_w1.d.next = self.own_bit.val() == self.own_mask.val();
         }
         self.rd_held.next = self.ram_q.q.val().valid & self.o_ram.q.val();
         self.rd_len_eq.next = self.e_ram.q.val();
