@@ -49,6 +49,10 @@ const fn word_count() -> usize {
 
 /// Mapped 32-bit words in the register map.
 pub const WORDS: usize = word_count();
+// The read mux's chain lengths (`hdl_gen` ranges take no arithmetic).
+const WORDS_END: usize = WORDS + 1;
+const CORE_END: usize = CORE_COUNTERS + 1;
+const TENANT_END: usize = TENANT_COUNTERS + 1;
 
 fn addr(a: u32) -> Constant<Bits<ADDR_BITS>> {
     Constant::new(a.to_bits())
@@ -172,6 +176,12 @@ pub struct AxilRegs {
     snap_now: Signal<Local, Bit>,
     any_reset: Signal<Local, Bit>,
     rd: Signal<Local, Bits<32>>,
+    /// The read mux's OR chains (`[0]` is 0): the constant words, the counters' snapshots.
+    rd_words: [Signal<Local, Bits<32>>; WORDS + 1],
+    rd_core: [Signal<Local, Bits<32>>; CORE_COUNTERS + 1],
+    rd_tenant: [Signal<Local, Bits<32>>; TENANT_COUNTERS + 1],
+    /// The other live registers' term.
+    rd_live: Signal<Local, Bits<32>>,
     r_enable: DFF<Bits<1>>,
     r_udp_port: DFF<Bits<16>>,
     r_bvalid: DFF<Bit>,
@@ -200,10 +210,37 @@ impl AxilRegs {
     /// `tenant_table::MAX_TENANTS`.
     pub fn new(params: Params) -> AxilRegs {
         let model = Core::new(params);
+        // The words read from live registers (`update`); each appears once, so the read mux
+        // can OR its terms. The constant table has 0 at these words: the T_CTRL and STATUS
+        // terms are conditional, so their words must read 0 otherwise.
+        let live: Vec<u32> = [
+            regs::CTRL.addr,
+            regs::UDP_PORT.addr,
+            regs::STATUS.addr,
+            regs::SLOTS_IN_USE.addr,
+            regs::TENANT_SEL.addr,
+            regs::T_CTRL.addr,
+            regs::T_QUOTA.addr,
+            regs::T_MASK.addr,
+            regs::T_MASK.hi(),
+            regs::T_WINDOW_BASE.addr,
+            regs::T_SLOTS_IN_USE.addr,
+        ]
+        .into_iter()
+        .chain(regs::CORE_COUNTER_REGS.iter().flat_map(|r| [r.addr, r.hi()]))
+        .chain(regs::TENANT_COUNTER_REGS.iter().flat_map(|r| [r.addr, r.hi()]))
+        .collect();
+        assert_eq!(
+            live.iter().collect::<std::collections::BTreeSet<_>>().len(),
+            live.len(),
+            "each live word once"
+        );
+        assert_eq!(model.read(regs::STATUS.addr), 0);
+        assert_eq!(model.read(regs::T_CTRL.addr), 0);
         let words: Vec<(u32, u32)> = regs::ALL
             .iter()
             .flat_map(|r| (0..r.words()).map(move |w| r.addr + 4 * w))
-            .map(|addr| (addr, model.read(addr)))
+            .map(|addr| (addr, if live.contains(&addr) { 0 } else { model.read(addr) }))
             .collect();
         assert_eq!(words.len(), WORDS);
         assert!(
@@ -300,6 +337,10 @@ impl AxilRegs {
             snap_now: Default::default(),
             any_reset: Default::default(),
             rd: Default::default(),
+            rd_words: std::array::from_fn(|_| Default::default()),
+            rd_core: Default::default(),
+            rd_tenant: Default::default(),
+            rd_live: Default::default(),
             r_enable: Default::default(),
             r_udp_port: Default::default(),
             r_bvalid: Default::default(),
@@ -438,60 +479,83 @@ impl Logic for AxilRegs {
             }
         }
 
-        // Read: the table of constant words, then the live registers.
-        self.rd.next = 0.into();
+        // Read: an AND-OR mux, one term per word (each address appears once: see `new`), which
+        // synthesis can balance, where a chain of ifs is a priority chain as deep as the map.
+        self.rd_words[0].next = 0.into();
         for i in 0..WORDS {
+            self.rd_words[i + 1].next = self.rd_words[i].val();
             if self.s_axil_araddr.val() == self.word_addr[i].val() {
-                self.rd.next = self.word_value[i].val();
+                self.rd_words[i + 1].next = self.rd_words[i].val() | self.word_value[i].val();
             }
         }
-        if self.s_axil_araddr.val() == self.ctrl_addr.val() {
-            self.rd.next = bit_cast::<32, 1>(self.r_enable.q.val());
-        }
-        if self.s_axil_araddr.val() == self.udp_port_addr.val() {
-            self.rd.next = bit_cast::<32, 16>(self.r_udp_port.q.val());
-        }
-        if (self.s_axil_araddr.val() == self.status_addr.val()) & self.flush_busy.val() {
-            self.rd.next = self.flush_busy_value.val();
-        }
-        if self.s_axil_araddr.val() == self.slots_addr.val() {
-            self.rd.next = self.ttable.slots_total.val();
-        }
-        if self.s_axil_araddr.val() == self.sel_addr.val() {
-            self.rd.next = self.ttable.sel.val();
-        }
-        if (self.s_axil_araddr.val() == self.t_ctrl_addr.val()) & self.ttable.sel_enable.val() {
-            self.rd.next = self.t_enable_value.val();
-        }
-        if self.s_axil_araddr.val() == self.t_quota_addr.val() {
-            self.rd.next = self.ttable.sel_quota.val();
-        }
-        if self.s_axil_araddr.val() == self.t_mask_lo.val() {
-            self.rd.next = self.ttable.sel_mask.val().get_bits::<32>(0);
-        }
-        if self.s_axil_araddr.val() == self.t_mask_hi.val() {
-            self.rd.next = self.ttable.sel_mask.val().get_bits::<32>(32);
-        }
-        if self.s_axil_araddr.val() == self.t_base_addr.val() {
-            self.rd.next = self.ttable.sel_base.val();
-        }
-        if self.s_axil_araddr.val() == self.t_slots_addr.val() {
-            self.rd.next = self.ttable.sel_slots.val();
-        }
+        self.rd_core[0].next = 0.into();
         for i in 0..CORE_COUNTERS {
+            self.rd_core[i + 1].next = self.rd_core[i].val();
             if self.s_axil_araddr.val() == self.core_lo[i].val() {
-                self.rd.next = self.core_snap[i].q.val().get_bits::<32>(0);
+                self.rd_core[i + 1].next =
+                    self.rd_core[i].val() | self.core_snap[i].q.val().get_bits::<32>(0);
             }
             if self.s_axil_araddr.val() == self.core_hi[i].val() {
-                self.rd.next = self.core_snap[i].q.val().get_bits::<32>(32);
+                self.rd_core[i + 1].next =
+                    self.rd_core[i].val() | self.core_snap[i].q.val().get_bits::<32>(32);
             }
         }
+        self.rd_tenant[0].next = 0.into();
         for i in 0..TENANT_COUNTERS {
+            self.rd_tenant[i + 1].next = self.rd_tenant[i].val();
             if self.s_axil_araddr.val() == self.tenant_lo[i].val() {
-                self.rd.next = self.tenant_snap[i].q.val().get_bits::<32>(0);
+                self.rd_tenant[i + 1].next =
+                    self.rd_tenant[i].val() | self.tenant_snap[i].q.val().get_bits::<32>(0);
             }
             if self.s_axil_araddr.val() == self.tenant_hi[i].val() {
-                self.rd.next = self.tenant_snap[i].q.val().get_bits::<32>(32);
+                self.rd_tenant[i + 1].next =
+                    self.rd_tenant[i].val() | self.tenant_snap[i].q.val().get_bits::<32>(32);
+            }
+        }
+        // A handful of distinct addresses: a chain of ifs, no priority among them.
+        self.rd_live.next = 0.into();
+        if self.s_axil_araddr.val() == self.ctrl_addr.val() {
+            self.rd_live.next = bit_cast::<32, 1>(self.r_enable.q.val());
+        }
+        if self.s_axil_araddr.val() == self.udp_port_addr.val() {
+            self.rd_live.next = bit_cast::<32, 16>(self.r_udp_port.q.val());
+        }
+        if (self.s_axil_araddr.val() == self.status_addr.val()) & self.flush_busy.val() {
+            self.rd_live.next = self.flush_busy_value.val();
+        }
+        if self.s_axil_araddr.val() == self.slots_addr.val() {
+            self.rd_live.next = self.ttable.slots_total.val();
+        }
+        if self.s_axil_araddr.val() == self.sel_addr.val() {
+            self.rd_live.next = self.ttable.sel.val();
+        }
+        if (self.s_axil_araddr.val() == self.t_ctrl_addr.val()) & self.ttable.sel_enable.val() {
+            self.rd_live.next = self.t_enable_value.val();
+        }
+        if self.s_axil_araddr.val() == self.t_quota_addr.val() {
+            self.rd_live.next = self.ttable.sel_quota.val();
+        }
+        if self.s_axil_araddr.val() == self.t_mask_lo.val() {
+            self.rd_live.next = self.ttable.sel_mask.val().get_bits::<32>(0);
+        }
+        if self.s_axil_araddr.val() == self.t_mask_hi.val() {
+            self.rd_live.next = self.ttable.sel_mask.val().get_bits::<32>(32);
+        }
+        if self.s_axil_araddr.val() == self.t_base_addr.val() {
+            self.rd_live.next = self.ttable.sel_base.val();
+        }
+        if self.s_axil_araddr.val() == self.t_slots_addr.val() {
+            self.rd_live.next = self.ttable.sel_slots.val();
+        }
+        // (The chains' last elements, by one-step loops: a constant index would be emitted by name.)
+        for w in WORDS..WORDS_END {
+            for c in CORE_COUNTERS..CORE_END {
+                for t in TENANT_COUNTERS..TENANT_END {
+                    self.rd.next = self.rd_words[w].val()
+                        | self.rd_core[c].val()
+                        | self.rd_tenant[t].val()
+                        | self.rd_live.val();
+                }
             }
         }
         self.read_now.next = self.s_axil_arvalid.val() & !self.r_rvalid.q.val() & !self.ttable.busy.val();
