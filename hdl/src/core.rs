@@ -27,7 +27,7 @@
 use crate::axil_regs::{ADDR_BITS, AxilRegs};
 use crate::beat_lanes::{BeatToLanes, LANES, LanesToBeat};
 use crate::beat_stage::BeatStage;
-use crate::header_parse::{FrameClass, HeaderParse, at};
+use crate::header_parse::{FrameClass, HeaderParse, Ipv4SumCheck, at};
 use crate::lane_store::{LaneStore, beat_bits, beats};
 use crate::packet_fifo::{BEAT_BITS, BEAT_BYTES, Beat, DEPTH, PacketFifo};
 use crate::slot_hash::SlotHash;
@@ -306,8 +306,10 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     s1_data: DFF<Bits<BEAT_BITS>>,
     s1_bytes: DFF<Bits<7>>,
     s1_hdr: DFF<Hdr>,
-    /// The header's own checks (`header_parse`), registered for S1's length checks.
+    /// The header's own checks (`header_parse`) but the IPv4 checksum, and the header's words
+    /// summed for it, registered for S1's checks.
     s1_malformed: DFF<Bit>,
+    s1_ip_sum: DFF<Bits<20>>,
     s2_op: DFF<Op>,
     s2_data: DFF<Bits<BEAT_BITS>>,
     s2_bytes: DFF<Bits<7>>,
@@ -325,9 +327,8 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     s4_slot: DFF<Bits<SLOT_BITS>>,
     /// The header and configuration checks (`UpdateCheck` at S3).
     s4_checks: DFF<Checks>,
-    s4_worker: Signal<Local, Bits<8>>,
-    /// The worker's bit in a slot bitmap, decoded at S3 (for `slot_meta`'s compares) and kept for
-    /// the S4 write.
+    /// The worker's bit, decoded once at S3 (for `slot_meta`'s compares and `UpdateCheck`) and
+    /// kept for S4 (`UpdateDecide`'s bitmap, the metadata write).
     s3_worker: Signal<Local, Bits<8>>,
     s3_wbit: Signal<Local, Bits<64>>,
     s4_wbit: DFF<Bits<64>>,
@@ -461,6 +462,7 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     /// fields and checks before the length checks and the route.
     tx_p_ok: DFF<Bit>,
     tx_p_malformed: DFF<Bit>,
+    tx_p_ip_sum: DFF<Bits<20>>,
     tx_p_ip_len: DFF<Bits<16>>,
     tx_p_udp_len: DFF<Bits<16>>,
     tx_p_elements: DFF<Bits<16>>,
@@ -718,6 +720,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s1_bytes: Default::default(),
             s1_hdr: Default::default(),
             s1_malformed: Default::default(),
+            s1_ip_sum: Default::default(),
             s2_op: Default::default(),
             s2_data: Default::default(),
             s2_bytes: Default::default(),
@@ -742,7 +745,6 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s4_done: Default::default(),
             s4_slots: Default::default(),
             s4_live: Default::default(),
-            s4_worker: Default::default(),
             f_hit: Default::default(),
             f_base: Default::default(),
             f_done: Default::default(),
@@ -844,6 +846,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             tx_h_side: Default::default(),
             tx_p_ok: Default::default(),
             tx_p_malformed: Default::default(),
+            tx_p_ip_sum: Default::default(),
             tx_p_ip_len: Default::default(),
             tx_p_udp_len: Default::default(),
             tx_p_elements: Default::default(),
@@ -898,6 +901,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             s1_bytes,
             s1_hdr,
             s1_malformed,
+            s1_ip_sum,
             s2_op,
             s2_data,
             s2_bytes,
@@ -975,6 +979,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             tx_h_side,
             tx_p_ok,
             tx_p_malformed,
+            tx_p_ip_sum,
             tx_p_ip_len,
             tx_p_udp_len,
             tx_p_elements,
@@ -1072,7 +1077,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_h_side.d.next = self.tx_in.rd_side.val();
         self.tx_parse.beat.next = self.tx_h_data.q.val();
         self.tx_parse.udp_port.next = self.regs.udp_port.val();
-        self.tx_p_malformed.d.next = self.tx_parse.header_malformed.val();
+        self.tx_p_malformed.d.next = self.tx_parse.fields_malformed.val();
+        self.tx_p_ip_sum.d.next = self.tx_parse.ip_sum.val();
         self.tx_p_ip_len.d.next = self.tx_parse.ip_total_len.val();
         self.tx_p_udp_len.d.next = self.tx_parse.udp_len.val();
         self.tx_p_elements.d.next = self.tx_parse.elements.val();
@@ -1080,7 +1086,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_p_flags.d.next = self.tx_parse.flags.val();
         self.tx_p_tenant.d.next = self.tx_parse.tenant.val();
         self.tx_p_side.d.next = self.tx_h_side.q.val();
-        self.tx_checks.header_malformed.next = self.tx_p_malformed.q.val();
+        self.tx_checks.fields_malformed.next = self.tx_p_malformed.q.val();
+        self.tx_checks.ip_sum.next = self.tx_p_ip_sum.q.val();
         self.tx_checks.ip_total_len.next = self.tx_p_ip_len.q.val();
         self.tx_checks.udp_len.next = self.tx_p_udp_len.q.val();
         self.tx_checks.elements.next = self.tx_p_elements.q.val();
@@ -1299,7 +1306,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s1_data.d.next = self.s0_data.q.val();
         self.s1_bytes.d.next = self.s0_bytes.q.val();
         self.s1_hdr.d.next = self.s0_hdr.val();
-        self.s1_malformed.d.next = self.s0_parse.header_malformed.val();
+        self.s1_malformed.d.next = self.s0_parse.fields_malformed.val();
+        self.s1_ip_sum.d.next = self.s0_parse.ip_sum.val();
 
         // S1: the slot hash (registered inside).
         self.slot_hash.tenant.next = self.s1_hdr.q.val().tenant;
@@ -1309,8 +1317,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s2_data.d.next = self.s1_data.q.val();
         self.s2_bytes.d.next = self.s1_bytes.q.val();
         self.s2_hdr.d.next = self.s1_hdr.q.val();
-        // S1 also: the frame's length checks (`FrameChecks`), into the header's `bad`.
-        self.s1_checks.header_malformed.next = self.s1_malformed.q.val();
+        // S1 also: the checksum and length checks (`FrameChecks`), into the header's `bad`.
+        self.s1_checks.fields_malformed.next = self.s1_malformed.q.val();
+        self.s1_checks.ip_sum.next = self.s1_ip_sum.q.val();
         self.s1_checks.ip_total_len.next = self.s1_hdr.q.val().ip_len;
         self.s1_checks.udp_len.next = self.s1_hdr.q.val().udp_len;
         self.s1_checks.elements.next = self.s1_hdr.q.val().elements;
@@ -1347,6 +1356,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.check.flags.next = self.s3_hdr.q.val().flags;
         self.check.elements.next = self.s3_hdr.q.val().elements;
         self.check.worker.next = self.s3_hdr.q.val().worker;
+        self.check.wbit.next = self.s3_wbit.val();
         self.check.tenant.next = self.s3_hdr.q.val().tenant;
         self.check.key.next = self.s3_hdr.q.val().key;
         self.check.t_enable.next = self.regs.cfg_enable.val();
@@ -1391,9 +1401,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
 
         // S4: the decision, on registered checks.
         self.decide.checks.next = self.s4_checks.q.val();
-        // Through a local: a bit range of a struct field's range is more than yosys takes.
-        self.s4_worker.next = self.s4_hdr.q.val().worker;
-        self.decide.worker.next = self.s4_worker.val().get_bits::<6>(0);
+        self.decide.wbit.next = self.s4_wbit.q.val();
         self.decide.live.next = self.s4_live.q.val();
         self.decide.s_valid.next = self.meta.rd_data.val().valid;
         self.decide.s_held.next = self.meta.rd_held.val();
@@ -1832,19 +1840,22 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
     }
 }
 
-/// The frame-level checks of `wire::decode` that need the frame's length (the header's own are
-/// `header_parse`'s): at least a header, IPv4 total length = frame length - Ethernet header, UDP
-/// length = IPv4 total length - IPv4 header, payload = 4 x elements; and elements at most
-/// `CAP_ELEMENTS` (the core stores no longer frame).
+/// The checks of `wire::decode` a clock after `header_parse`: the IPv4 checksum from its `ip_sum`
+/// (`Ipv4SumCheck`), with its `fields_malformed`, and those that need the frame's length: at
+/// least a header, IPv4 total length = frame length - Ethernet header, UDP length = IPv4 total
+/// length - IPv4 header, payload = 4 x elements; and elements at most `CAP_ELEMENTS` (the core
+/// stores no longer frame).
 #[derive(LogicBlock, Debug)]
 pub struct FrameChecks {
-    pub header_malformed: Signal<In, Bit>,
+    pub fields_malformed: Signal<In, Bit>,
+    pub ip_sum: Signal<In, Bits<20>>,
     pub ip_total_len: Signal<In, Bits<16>>,
     pub udp_len: Signal<In, Bits<16>>,
     pub elements: Signal<In, Bits<16>>,
     /// Bytes of the whole frame.
     pub frame_len: Signal<In, Bits<16>>,
     pub bad: Signal<Out, Bit>,
+    sum_check: Ipv4SumCheck,
     header_len: Constant<Bits<16>>,
     eth_len: Constant<Bits<16>>,
     ipv4_len: Constant<Bits<16>>,
@@ -1856,12 +1867,14 @@ impl FrameChecks {
     pub fn new(params: Params) -> FrameChecks {
         let c = |v: usize| Constant::new((v as u64).to_bits());
         FrameChecks {
-            header_malformed: Default::default(),
+            fields_malformed: Default::default(),
+            ip_sum: Default::default(),
             ip_total_len: Default::default(),
             udp_len: Default::default(),
             elements: Default::default(),
             frame_len: Default::default(),
             bad: Default::default(),
+            sum_check: Default::default(),
             header_len: c(wire::PAYLOAD_OFFSET),
             eth_len: c(wire::ETH_LEN),
             ipv4_len: c(wire::IPV4_LEN),
@@ -1874,7 +1887,9 @@ impl FrameChecks {
 impl Logic for FrameChecks {
     #[hdl_gen]
     fn update(&mut self) {
-        self.bad.next = self.header_malformed.val()
+        self.sum_check.sum.next = self.ip_sum.val();
+        self.bad.next = self.fields_malformed.val()
+            | self.sum_check.bad.val()
             | (self.frame_len.val() < self.header_len.val())
             | ((self.ip_total_len.val() + self.eth_len.val()) != self.frame_len.val())
             | ((self.udp_len.val() + self.ipv4_len.val()) != self.ip_total_len.val())

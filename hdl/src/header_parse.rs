@@ -11,6 +11,9 @@
 //!   `classify` (at least 42 bytes) is left to the stage that sees the frame's end.
 //! - the checks of `aggnic_spec::wire::decode` that need only these bytes, one bit each, and
 //!   `header_malformed`, their OR: IPv4 header checksum, magic, version, kind, reserved flags.
+//!   For a pipeline that checks the IPv4 checksum a clock later, `ip_sum` (the header's words
+//!   summed, unfolded) and `fields_malformed` (the other four) split it: `Ipv4SumCheck` on a
+//!   registered `ip_sum`, ORed with a registered `fields_malformed`, is `header_malformed`.
 //! - `ip_total_len`, `udp_len`, `elements` for the length checks, which need the frame's length
 //!   (`decode`: IP length vs frame, UDP vs IP length, payload vs `elements`): a later stage.
 //! - the decoded aggregation header fields (as `aggnic_spec::wire::Header::decode`).
@@ -133,6 +136,11 @@ pub struct HeaderParse {
     pub reserved_flags: Signal<Out, Bit>,
     /// Any of the five checks above failed.
     pub header_malformed: Signal<Out, Bit>,
+    /// Any of the four above but the checksum failed.
+    pub fields_malformed: Signal<Out, Bit>,
+    /// The IPv4 header's ten 16-bit words summed, not folded (read little-endian: see the module
+    /// comment). `Ipv4SumCheck` tells from it whether the checksum is right.
+    pub ip_sum: Signal<Out, Bits<20>>,
     pub ip_total_len: Signal<Out, Bits<16>>,
     pub udp_len: Signal<Out, Bits<16>>,
     /// The folded ones' complement sum of the IPv4 header's 16-bit words other than total length
@@ -150,6 +158,7 @@ pub struct HeaderParse {
     pub key_or_bitmap: Signal<Out, Bits<64>>,
 
     frame_class: FrameClass,
+    sum_check: Ipv4SumCheck,
     // Multi-byte fields as they lie in the beat (byte-swapped).
     ip_len_le: Signal<Local, Bits<16>>,
     udp_len_le: Signal<Local, Bits<16>>,
@@ -159,15 +168,11 @@ pub struct HeaderParse {
     key_le: Signal<Local, Bits<64>>,
     /// The IPv4 header's words, each read little-endian.
     ipw: [Signal<Local, Bits<20>>; IPV4_WORDS],
-    /// Their sum, and the sum of all but total length (word 1) and checksum (word 5).
-    csum: Signal<Local, Bits<20>>,
-    fold1: Signal<Local, Bits<20>>,
-    fold2: Signal<Local, Bits<20>>,
+    /// The sum of all but total length (word 1) and checksum (word 5).
     rest: Signal<Local, Bits<20>>,
     rest_fold1: Signal<Local, Bits<20>>,
     rest_fold2: Signal<Local, Bits<20>>,
     rest_le: Signal<Local, Bits<16>>,
-    bad_csum: Signal<Local, Bit>,
     f_magic: Signal<Local, Bit>,
     f_version: Signal<Local, Bit>,
     f_kind: Signal<Local, Bit>,
@@ -215,6 +220,8 @@ impl Default for HeaderParse {
             bad_kind: Default::default(),
             reserved_flags: Default::default(),
             header_malformed: Default::default(),
+            fields_malformed: Default::default(),
+            ip_sum: Default::default(),
             ip_total_len: Default::default(),
             ip_sum_rest: Default::default(),
             udp_len: Default::default(),
@@ -227,6 +234,7 @@ impl Default for HeaderParse {
             salt: Default::default(),
             key_or_bitmap: Default::default(),
             frame_class: Default::default(),
+            sum_check: Default::default(),
             ip_len_le: Default::default(),
             udp_len_le: Default::default(),
             elements_le: Default::default(),
@@ -234,14 +242,10 @@ impl Default for HeaderParse {
             seq_le: Default::default(),
             key_le: Default::default(),
             ipw: Default::default(),
-            csum: Default::default(),
-            fold1: Default::default(),
-            fold2: Default::default(),
             rest: Default::default(),
             rest_fold1: Default::default(),
             rest_fold2: Default::default(),
             rest_le: Default::default(),
-            bad_csum: Default::default(),
             f_magic: Default::default(),
             f_version: Default::default(),
             f_kind: Default::default(),
@@ -285,7 +289,7 @@ impl Logic for HeaderParse {
         self.key_le.next = self.beat.val().get_bits::<64>(self.at_key.val().index());
 
         // RFC 791 checksum: the folded ones' complement sum of the header is 0xffff when correct
-        // (in either byte order).
+        // (in either byte order); `Ipv4SumCheck` tests that on the unfolded sum.
         // (`bit_cast` may not take a loop variable: the words are read 20 bits wide and masked.)
         for w in 0..IPV4_WORDS {
             self.ipw[w].next =
@@ -294,10 +298,8 @@ impl Logic for HeaderParse {
         // Adder trees, three and four adds deep (a chain of ten was the block's critical path).
         self.rest.next = ((self.ipw[0].val() + self.ipw[2].val()) + (self.ipw[3].val() + self.ipw[4].val()))
             + ((self.ipw[6].val() + self.ipw[7].val()) + (self.ipw[8].val() + self.ipw[9].val()));
-        self.csum.next = self.rest.val() + (self.ipw[1].val() + self.ipw[5].val());
-        self.fold1.next = (self.csum.val() & self.ones.val()) + (self.csum.val() >> 16);
-        self.fold2.next = (self.fold1.val() & self.ones.val()) + (self.fold1.val() >> 16);
-        self.bad_csum.next = self.fold2.val() != self.ones.val();
+        self.ip_sum.next = self.rest.val() + (self.ipw[1].val() + self.ipw[5].val());
+        self.sum_check.sum.next = self.ip_sum.val();
         self.rest_fold1.next = (self.rest.val() & self.ones.val()) + (self.rest.val() >> 16);
         self.rest_fold2.next = (self.rest_fold1.val() & self.ones.val()) + (self.rest_fold1.val() >> 16);
         self.rest_le.next = self.rest_fold2.val().get_bits::<16>(0);
@@ -312,16 +314,14 @@ impl Logic for HeaderParse {
             .get_bit(self.beat.val().get_bits::<8>(self.at_kind.val().index()).index()));
         self.f_flags.next =
             (self.beat.val().get_bits::<8>(self.at_flags.val().index()) & self.undefined_flags.val()) != 0;
-        self.bad_ip_checksum.next = self.bad_csum.val();
+        self.bad_ip_checksum.next = self.sum_check.bad.val();
         self.bad_magic.next = self.f_magic.val();
         self.bad_version.next = self.f_version.val();
         self.bad_kind.next = self.f_kind.val();
         self.reserved_flags.next = self.f_flags.val();
-        self.header_malformed.next = self.bad_csum.val()
-            | self.f_magic.val()
-            | self.f_version.val()
-            | self.f_kind.val()
-            | self.f_flags.val();
+        self.fields_malformed.next =
+            self.f_magic.val() | self.f_version.val() | self.f_kind.val() | self.f_flags.val();
+        self.header_malformed.next = self.sum_check.bad.val() | self.fields_malformed.val();
 
         self.kind.next = self.beat.val().get_bits::<8>(self.at_kind.val().index());
         self.flags.next = self.beat.val().get_bits::<8>(self.at_flags.val().index());
@@ -347,6 +347,25 @@ impl Logic for HeaderParse {
     }
 }
 
+/// Is an IPv4 header's checksum wrong, given its ten 16-bit words summed without folding
+/// (`HeaderParse::ip_sum`)? Right means the folded ones' complement sum is 0xffff, which for a
+/// sum `s` of ten words (`s < 10 * 0x10000`) is `s = k * 0xffff` with `1 <= k <= 10`, that is
+/// `s = (k - 1) * 0x10000 + 0xffff - (k - 1)`: bits 15..4 all ones and bits 3..0 the complement
+/// of bits 19..16. A compare, where folding costs two carry chains.
+#[derive(LogicBlock, Debug, Default)]
+pub struct Ipv4SumCheck {
+    pub sum: Signal<In, Bits<20>>,
+    pub bad: Signal<Out, Bit>,
+}
+
+impl Logic for Ipv4SumCheck {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.bad.next = !((self.sum.val().get_bits::<12>(4) == 0xfff)
+            & (self.sum.val().get_bits::<4>(0) == !self.sum.val().get_bits::<4>(16)));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,6 +382,8 @@ mod tests {
         bad_kind: bool,
         reserved_flags: bool,
         header_malformed: bool,
+        fields_malformed: bool,
+        ip_sum: u32,
         ip_total_len: u16,
         udp_len: u16,
         kind: u8,
@@ -392,6 +413,8 @@ mod tests {
             bad_kind: uut.bad_kind.val(),
             reserved_flags: uut.reserved_flags.val(),
             header_malformed: uut.header_malformed.val(),
+            fields_malformed: uut.fields_malformed.val(),
+            ip_sum: uut.ip_sum.val().to_u32(),
             ip_total_len: uut.ip_total_len.val().to_u16(),
             udp_len: uut.udp_len.val().to_u16(),
             kind: uut.kind.val().to_u8(),
@@ -529,6 +552,12 @@ mod tests {
             hw.bad_ip_checksum || header.is_err(),
             "header_malformed: {ctx}"
         );
+        assert_eq!(hw.fields_malformed, header.is_err(), "fields_malformed: {ctx}");
+        let le_words: u32 = ip
+            .chunks(2)
+            .map(|w| u32::from(u16::from_le_bytes([w[0], w[1]])))
+            .sum();
+        assert_eq!(hw.ip_sum, le_words, "ip_sum: {ctx}");
         let decoded = wire::decode(b);
         match (&decoded, hw_decode(&hw, b.len())) {
             (Ok(f), Ok(())) => assert_header_fields(&hw, &f.header, &ctx),
@@ -731,6 +760,28 @@ mod tests {
             ours > 50,
             "only {ours} aggregation frames: the test proves little"
         );
+    }
+
+    /// Every sum ten 16-bit words can make, against folding it.
+    #[test]
+    fn ipv4_sum_check_matches_folding_on_every_sum() {
+        let mut uut = Ipv4SumCheck::default();
+        uut.connect_all();
+        let mut right = 0;
+        for s in 0..(10u32 << 16) {
+            uut.sum.next = s.to_bits();
+            settle(&mut uut);
+            let mut f = (s & 0xffff) + (s >> 16);
+            f = (f & 0xffff) + (f >> 16);
+            assert_eq!(uut.bad.val(), f != 0xffff, "sum {s:#x}");
+            right += u32::from(f == 0xffff);
+        }
+        assert_eq!(right, 10, "one right sum per multiple of 0xffff");
+    }
+
+    #[test]
+    fn ipv4_sum_check_synthesizes() {
+        yosys_check("aggnic_hdl_ipv4_sum_check", &mut Ipv4SumCheck::default());
     }
 
     #[test]

@@ -69,6 +69,8 @@ pub struct UpdateCheck {
     pub flags: Signal<In, Bits<8>>,
     pub elements: Signal<In, Bits<16>>,
     pub worker: Signal<In, Bits<8>>,
+    /// The worker's bit, `1 << (worker % 64)`: decoded once by the caller, who also needs it.
+    pub wbit: Signal<In, Bits<64>>,
     pub tenant: Signal<In, Bits<8>>,
     /// `key_or_bitmap`: the tenant key in an UPDATE.
     pub key: Signal<In, Bits<64>>,
@@ -83,8 +85,6 @@ pub struct UpdateCheck {
     not_resend: Constant<Bits<8>>,
     resend: Constant<Bits<8>>,
     not_worker: Constant<Bits<8>>,
-    one: Constant<Bits<64>>,
-    wbit: Signal<Local, Bits<64>>,
 }
 
 impl UpdateCheck {
@@ -97,6 +97,7 @@ impl UpdateCheck {
             flags: Default::default(),
             elements: Default::default(),
             worker: Default::default(),
+            wbit: Default::default(),
             tenant: Default::default(),
             key: Default::default(),
             t_enable: Default::default(),
@@ -108,8 +109,6 @@ impl UpdateCheck {
             not_resend: Constant::new((!flags::RESEND).to_bits()),
             resend: Constant::new(flags::RESEND.to_bits()),
             not_worker: Constant::new((!(WORKERS - 1) as u8).to_bits()),
-            one: Constant::new(1u64.to_bits()),
-            wbit: Default::default(),
         }
     }
 }
@@ -117,7 +116,6 @@ impl UpdateCheck {
 impl Logic for UpdateCheck {
     #[hdl_gen]
     fn update(&mut self) {
-        self.wbit.next = self.one.val() << self.worker.val().get_bits::<6>(0);
         self.checks.next.malformed = ((self.flags.val() & self.not_resend.val()) != 0)
             | (self.elements.val() == 0)
             | (self.elements.val() > self.max_elements.val())
@@ -200,8 +198,8 @@ pub struct UpdateDecide {
     /// `UpdateCheck`'s result for this UPDATE.
     pub checks: Signal<In, Checks>,
     // The UPDATE's header fields the live state is compared with.
-    /// The worker's bit index (the header's `worker` mod 64: `checks.malformed` flags larger ones).
-    pub worker: Signal<In, Bits<6>>,
+    /// The worker's bit, `1 << (worker % 64)` (`checks.malformed` flags workers of 64 and up).
+    pub wbit: Signal<In, Bits<64>>,
 
     /// `LiveCheck`'s result on the tenant's live state (window, slots in use).
     pub live: Signal<In, Live>,
@@ -243,7 +241,6 @@ pub struct UpdateDecide {
     flag_collision: Constant<Bits<8>>,
     flag_over_quota: Constant<Bits<8>>,
     flag_out_of_window: Constant<Bits<8>>,
-    one: Constant<Bits<64>>,
     // Counter indices, from the spec's enums.
     c_malformed: Constant<Bits<8>>,
     c_unknown_tenant: Constant<Bits<8>>,
@@ -259,8 +256,6 @@ pub struct UpdateDecide {
     t_aggregated: Constant<Bits<8>>,
     t_results: Constant<Bits<8>>,
 
-    /// The worker's bit.
-    wbit: Signal<Local, Bits<64>>,
     len_bad: Signal<Local, Bit>,
     // The verdict before it reaches the outputs (`f_*`: forward reasons).
     v_malformed: Signal<Local, Bit>,
@@ -295,7 +290,7 @@ impl UpdateDecide {
         assert_eq!(WORKERS, 64, "the bitmap is 64 bits");
         UpdateDecide {
             checks: Default::default(),
-            worker: Default::default(),
+            wbit: Default::default(),
             live: Default::default(),
             s_valid: Default::default(),
             s_held: Default::default(),
@@ -321,7 +316,6 @@ impl UpdateDecide {
             flag_collision: Constant::new(flags::COLLISION.to_bits()),
             flag_over_quota: Constant::new(flags::OVER_QUOTA.to_bits()),
             flag_out_of_window: Constant::new(flags::OUT_OF_WINDOW.to_bits()),
-            one: Constant::new(1u64.to_bits()),
             c_malformed: index(CoreCounter::Malformed as usize),
             c_unknown_tenant: index(CoreCounter::UnknownTenant as usize),
             c_results: index(CoreCounter::Results as usize),
@@ -335,7 +329,6 @@ impl UpdateDecide {
             t_collisions: index(TenantCounter::Collisions as usize),
             t_aggregated: index(TenantCounter::Aggregated as usize),
             t_results: index(TenantCounter::Results as usize),
-            wbit: Default::default(),
             len_bad: Default::default(),
             v_malformed: Default::default(),
             v_unknown: Default::default(),
@@ -361,7 +354,6 @@ impl Logic for UpdateDecide {
     #[hdl_gen]
     fn update(&mut self) {
         // The conditions, each on its own width.
-        self.wbit.next = self.one.val() << self.worker.val();
         self.len_bad.next = !self.s_len_eq.val();
 
         // The decision, in `Core::update`'s order.
@@ -565,7 +557,9 @@ mod tests {
         let (check, live, uut) = blocks;
         check.flags.next = i.flags.to_bits();
         check.elements.next = i.elements.to_bits();
+        let wbit = 1u64 << (i.worker % 64);
         check.worker.next = i.worker.to_bits();
+        check.wbit.next = wbit.to_bits();
         check.tenant.next = i.tenant.to_bits();
         check.key.next = i.key.to_bits();
         check.t_enable.next = i.t_enable;
@@ -579,14 +573,13 @@ mod tests {
         live.quota.next = i.t_quota.to_bits();
         settle(live);
         uut.checks.next = check.checks.val();
-        uut.worker.next = (i.worker % 64).to_bits();
+        uut.wbit.next = wbit.to_bits();
         uut.live.next = live.live.val();
         uut.s_valid.next = i.s_valid;
         // The compares `SlotMeta` makes a clock earlier.
         uut.s_held.next = i.s_valid && (i.s_tenant, i.s_seq, i.s_salt) == (i.tenant, i.seq, i.salt);
         uut.s_len_eq.next = i.s_elements == i.elements;
         uut.s_bitmap.next = i.s_bitmap.to_bits();
-        let wbit = 1u64 << (i.worker % 64);
         uut.s_already.next = i.s_bitmap & wbit != 0;
         uut.s_join_done.next = i.s_bitmap | wbit == i.t_mask;
         settle(uut);
