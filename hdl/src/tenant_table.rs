@@ -62,6 +62,8 @@ use rust_hdl::prelude::*;
 pub const TENANT_BITS: usize = 6;
 /// Most tenants an export may have.
 pub const MAX_TENANTS: usize = 1 << TENANT_BITS;
+/// The read multiplexers' chain length.
+const TENANTS_END: usize = MAX_TENANTS + 1;
 /// Bits of a slots-in-use count: up to 65536 slots (`Params::validate`'s limit) plus one.
 pub const SLOT_COUNT_BITS: usize = 17;
 
@@ -184,6 +186,18 @@ pub struct TenantTable {
     s_base_v: Signal<Local, Bits<32>>,
     s_slots_v: Signal<Local, Bits<SLOT_COUNT_BITS>>,
     wr_word: Signal<Local, Bits<64>>,
+    /// The read multiplexers' OR chains (`[i]`: the entries below `i` that the port's tenant
+    /// matches, ORed; at most one does), one per output below.
+    or_k_enable: [Signal<Local, Bit>; TENANTS_END],
+    or_k_committed: [Signal<Local, Bit>; TENANTS_END],
+    or_k_base: [Signal<Local, Bits<32>>; TENANTS_END],
+    or_k_done: [Signal<Local, Bits<64>>; TENANTS_END],
+    or_k_slots: [Signal<Local, Bits<SLOT_COUNT_BITS>>; TENANTS_END],
+    or_s_enable_v: [Signal<Local, Bit>; TENANTS_END],
+    or_s_committed_v: [Signal<Local, Bit>; TENANTS_END],
+    or_s_base_v: [Signal<Local, Bits<32>>; TENANTS_END],
+    or_s_slots_v: [Signal<Local, Bits<SLOT_COUNT_BITS>>; TENANTS_END],
+    or_slot_cur: [Signal<Local, Bits<SLOT_COUNT_BITS>>; TENANTS_END],
 }
 
 impl std::fmt::Debug for TenantTable {
@@ -294,6 +308,16 @@ impl TenantTable {
             s_base_v: Default::default(),
             s_slots_v: Default::default(),
             wr_word: Default::default(),
+            or_k_enable: std::array::from_fn(|_| Default::default()),
+            or_k_committed: std::array::from_fn(|_| Default::default()),
+            or_k_base: std::array::from_fn(|_| Default::default()),
+            or_k_done: std::array::from_fn(|_| Default::default()),
+            or_k_slots: std::array::from_fn(|_| Default::default()),
+            or_s_enable_v: std::array::from_fn(|_| Default::default()),
+            or_s_committed_v: std::array::from_fn(|_| Default::default()),
+            or_s_base_v: std::array::from_fn(|_| Default::default()),
+            or_s_slots_v: std::array::from_fn(|_| Default::default()),
+            or_slot_cur: std::array::from_fn(|_| Default::default()),
         }
     }
 }
@@ -361,36 +385,61 @@ impl Logic for TenantTable {
         self.slot_change.next =
             (self.slot_inc.val() ^ self.slot_dec.val()) & (self.slot_tenant.val() < self.tenants8.val());
 
-        // The read multiplexers: lookups, register side, slots port.
-        self.k_enable.next = false;
-        self.k_committed.next = false;
-        self.k_base.next = 0.into();
-        self.k_done.next = 0.into();
-        self.k_slots.next = 0.into();
-        self.s_enable_v.next = false;
-        self.s_committed_v.next = false;
-        self.s_base_v.next = 0.into();
-        self.s_slots_v.next = 0.into();
-        self.slot_cur.next = 0.into();
+        // The read multiplexers: lookups, register side, slots port. AND-OR, not a chain of ifs:
+        // the tenant indices are distinct, and an OR chain is one synthesis can balance.
+        self.or_k_enable[0].next = false;
+        self.or_k_committed[0].next = false;
+        self.or_k_base[0].next = 0.into();
+        self.or_k_done[0].next = 0.into();
+        self.or_k_slots[0].next = 0.into();
+        self.or_s_enable_v[0].next = false;
+        self.or_s_committed_v[0].next = false;
+        self.or_s_base_v[0].next = 0.into();
+        self.or_s_slots_v[0].next = 0.into();
+        self.or_slot_cur[0].next = 0.into();
         for i in 0..MAX_TENANTS {
+            self.or_k_enable[i + 1].next = self.or_k_enable[i].val();
+            self.or_k_committed[i + 1].next = self.or_k_committed[i].val();
             if self.cfg_tenant.val() == self.tidx[i].val() {
-                self.k_enable.next = self.enable[i].q.val();
-                self.k_committed.next = self.committed[i].q.val();
+                self.or_k_enable[i + 1].next = self.or_k_enable[i].val() | self.enable[i].q.val();
+                self.or_k_committed[i + 1].next = self.or_k_committed[i].val() | self.committed[i].q.val();
             }
+            self.or_k_base[i + 1].next = self.or_k_base[i].val();
+            self.or_k_done[i + 1].next = self.or_k_done[i].val();
+            self.or_k_slots[i + 1].next = self.or_k_slots[i].val();
             if self.lookup_tenant.val() == self.tidx[i].val() {
-                self.k_base.next = self.base[i].q.val();
-                self.k_done.next = self.done[i].q.val();
-                self.k_slots.next = self.slots[i].q.val();
+                self.or_k_base[i + 1].next = self.or_k_base[i].val() | self.base[i].q.val();
+                self.or_k_done[i + 1].next = self.or_k_done[i].val() | self.done[i].q.val();
+                self.or_k_slots[i + 1].next = self.or_k_slots[i].val() | self.slots[i].q.val();
             }
+            self.or_s_enable_v[i + 1].next = self.or_s_enable_v[i].val();
+            self.or_s_committed_v[i + 1].next = self.or_s_committed_v[i].val();
+            self.or_s_base_v[i + 1].next = self.or_s_base_v[i].val();
+            self.or_s_slots_v[i + 1].next = self.or_s_slots_v[i].val();
             if self.sel_t.val() == self.tidx[i].val() {
-                self.s_enable_v.next = self.enable[i].q.val();
-                self.s_committed_v.next = self.committed[i].q.val();
-                self.s_base_v.next = self.base[i].q.val();
-                self.s_slots_v.next = self.slots[i].q.val();
+                self.or_s_enable_v[i + 1].next = self.or_s_enable_v[i].val() | self.enable[i].q.val();
+                self.or_s_committed_v[i + 1].next =
+                    self.or_s_committed_v[i].val() | self.committed[i].q.val();
+                self.or_s_base_v[i + 1].next = self.or_s_base_v[i].val() | self.base[i].q.val();
+                self.or_s_slots_v[i + 1].next = self.or_s_slots_v[i].val() | self.slots[i].q.val();
             }
+            self.or_slot_cur[i + 1].next = self.or_slot_cur[i].val();
             if self.slot_tenant.val() == self.tidx[i].val() {
-                self.slot_cur.next = self.slots[i].q.val();
+                self.or_slot_cur[i + 1].next = self.or_slot_cur[i].val() | self.slots[i].q.val();
             }
+        }
+        // (The chains' last entries, by a one-step loop: a constant index is emitted by name.)
+        for n in MAX_TENANTS..TENANTS_END {
+            self.k_enable.next = self.or_k_enable[n].val();
+            self.k_committed.next = self.or_k_committed[n].val();
+            self.k_base.next = self.or_k_base[n].val();
+            self.k_done.next = self.or_k_done[n].val();
+            self.k_slots.next = self.or_k_slots[n].val();
+            self.s_enable_v.next = self.or_s_enable_v[n].val();
+            self.s_committed_v.next = self.or_s_committed_v[n].val();
+            self.s_base_v.next = self.or_s_base_v[n].val();
+            self.s_slots_v.next = self.or_s_slots_v[n].val();
+            self.slot_cur.next = self.or_slot_cur[n].val();
         }
 
         // Slots in use.
