@@ -1282,11 +1282,12 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s0_bytes.d.next = self.rx_in.rd_beat.val().bytes;
         self.s0_agg.d.next = self.rx_in.rd_beat.val().snf | self.ctrl_take.val();
 
-        // S0: header fields and the header's own checks (the length checks are at S1).
+        // S0: header fields and the header's own checks but the IPv4 checksum (the checksum and
+        // length checks are at S1).
         self.s0_parse.beat.next = self.s0_data.q.val();
         self.s0_parse.udp_port.next = self.regs.udp_port.val();
         self.s0_hdr.next.agg = self.s0_agg.q.val();
-        // The length checks are made at S1, from these fields registered.
+        // The checksum and length checks are made at S1, from these fields and the sum registered.
         self.s0_hdr.next.bad = false;
         self.s0_hdr.next.kind = self.s0_parse.kind.val();
         self.s0_hdr.next.flags = self.s0_parse.flags.val();
