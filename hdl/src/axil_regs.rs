@@ -512,7 +512,8 @@ impl Logic for AxilRegs {
                     self.rd_tenant[i].val() | self.tenant_snap[i].q.val().get_bits::<32>(32);
             }
         }
-        // A handful of distinct addresses: a chain of ifs, no priority among them.
+        // A handful of distinct addresses: a chain of ifs, no priority among them. Each must be in
+        // `new`'s `live` list, which zeroes its word in the constant table.
         self.rd_live.next = 0.into();
         if self.s_axil_araddr.val() == self.ctrl_addr.val() {
             self.rd_live.next = bit_cast::<32, 1>(self.r_enable.q.val());
