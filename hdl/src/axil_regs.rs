@@ -29,7 +29,7 @@
 //! transaction is accepted during the clock after a `TENANT_SEL` write or a COMMIT
 //! (`TenantTable::busy`). Read data is registered: it comes one clock after the address.
 
-use crate::tenant_table::{TenantCounters, TenantTable};
+use crate::tenant_table::{TENANT_BITS, TenantCounters, TenantTable};
 use aggnic_spec::model::{CORE_COUNTERS, Core, Params, TENANT_COUNTERS};
 use aggnic_spec::regs::{self, Access, command, flush_cmd, status};
 use rust_hdl::prelude::*;
@@ -459,7 +459,9 @@ impl Logic for AxilRegs {
         self.counters.reset.next = self.any_reset.val();
         self.counters.bump_tenant.next = self.bump_tenant.val();
         self.counters.bump.next = self.tenant_bump.val();
-        self.counters.sel.next = self.ttable.sel.val();
+        self.counters.sel.next = self.ttable.sel.val().get_bits::<TENANT_BITS>(0);
+        self.counters.sel_hot.next = self.ttable.sel_hot.val();
+        self.counters.sel_ok.next = self.ttable.sel_ok.val();
         self.r_core_bump.d.next = self.core_bump.val();
         self.r_core_bump_tx.d.next = self.core_bump_tx.val();
         for i in 0..CORE_COUNTERS {
