@@ -230,8 +230,8 @@ impl Logic for PacketFifo {
         self.ram.write_data.next = self.stored.val();
         self.flag_ram.write_enable.next = self.accept.val();
         self.flag_ram.write_address.next = self.waddr.val().get_bits::<DEPTH_BITS>(0);
-        self.flag_ram.write_data.next =
-            bit_cast::<2, 1>(self.stored.val().last.into()) | (bit_cast::<2, 1>(self.snf_now.val().into()) << 1);
+        self.flag_ram.write_data.next = bit_cast::<2, 1>(self.stored.val().last.into())
+            | (bit_cast::<2, 1>(self.snf_now.val().into()) << 1);
         if self.accept.val() & !self.over.val() {
             self.wr_ptr.d.next = self.wr_ptr.q.val() + 1;
         }
