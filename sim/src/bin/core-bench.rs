@@ -66,16 +66,16 @@ fn saturate(b: &mut Bench<SimNic>, frames: &[Vec<u8>]) -> (f64, f64) {
     (rate, payload as f64 / beats as f64)
 }
 
-/// Fragments `first..first + count` of `tenants` tenants, every worker back to back per fragment,
-/// tenants interleaved fragment by fragment.
+/// Fragments `first..first + count` of `tenants` tenants, `elements` lanes each, every worker back
+/// to back per fragment, tenants interleaved fragment by fragment.
 fn fragments(
     tenants: &[(u8, TenantEntry)],
     workers: u8,
-    first: u32,
-    count: u32,
+    (first, count): (u32, u32),
+    elements: u32,
     rng: &mut Rng,
 ) -> Vec<Vec<u8>> {
-    let lanes: Vec<i32> = (0..PARAMS.elements).map(|_| rng.below(1000) as i32).collect();
+    let lanes: Vec<i32> = (0..elements).map(|_| rng.below(1000) as i32).collect();
     let mut out = Vec::new();
     for seq in first..first + count {
         for (t, e) in tenants {
@@ -157,10 +157,14 @@ fn main() {
     // Mixes. Each keeps the fragments in flight within the tenants' windows and the pool.
     let workers = 4u8;
     let per_round = |tenants: u32| (window / 2).min(PARAMS.slots / (2 * tenants)).max(1);
-    for (name, tenants, collide) in [
-        ("one_tenant", 1u8, false),
-        ("eight_tenants_interleaved", 8, false),
-        ("ten_percent_collisions", 8, true),
+    // Short UPDATEs: 16 elements (64 bytes of payload, one beat behind the header on the 512-bit
+    // datapath), where the three-clock spacing of ops that read tenant state shows.
+    let short = 16.min(PARAMS.elements);
+    for (name, tenants, collide, elements) in [
+        ("one_tenant", 1u8, false, PARAMS.elements),
+        ("eight_tenants_interleaved", 8, false, PARAMS.elements),
+        ("ten_percent_collisions", 8, true, PARAMS.elements),
+        ("short_updates_16_elements", 8, false, short),
     ] {
         let mut b = Bench::new(SimNic::new(), PARAMS, 1, no_stalls);
         b.write(regs::CTRL.addr, ctrl::ENABLE);
@@ -173,7 +177,7 @@ fn main() {
         let mut seq = 0;
         while seq < rounds {
             let n = step.min(rounds - seq);
-            let mut f = fragments(&jobs, workers, seq, n, &mut rng);
+            let mut f = fragments(&jobs, workers, (seq, n), elements, &mut rng);
             if collide {
                 f = with_collisions(f, &jobs, workers, seq, n);
             }
