@@ -421,6 +421,8 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     // S5: the tenant state change decided at S4 (`m_*`: the state the decision saw and the change).
     m_valid: DFF<Bit>,
     m_tenant: DFF<Bits<8>>,
+    /// `m_tenant` decoded with it, for the tenant table's slots port (`slot_hot`).
+    m_thot: DFF<Bits<64>>,
     m_mark: DFF<Bit>,
     /// The marked fragment's place in the window (`window::WindowOffset`, from the decision).
     m_at_base: DFF<Bit>,
@@ -822,6 +824,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             w_mark: Default::default(),
             w_tenant: Default::default(),
             m_tenant: Default::default(),
+            m_thot: Default::default(),
             m_mark: Default::default(),
             m_at_base: Default::default(),
             m_offset: Default::default(),
@@ -961,6 +964,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             w_mark,
             w_tenant,
             m_tenant,
+            m_thot,
             m_mark,
             m_at_base,
             m_offset,
@@ -1491,6 +1495,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.m_valid.d.next =
             self.slot_inc.val() | self.slot_dec.val() | self.complete.val() | self.is_release.val();
         self.m_tenant.d.next = self.op_tenant.val();
+        self.m_thot.d.next = 0.into();
+        if self.op_tenant.val().get_bits::<2>(6) == 0 {
+            self.m_thot.d.next = self.one_bit.val() << self.op_tenant.val().get_bits::<6>(0);
+        }
         // A completion is always in the window; a RELEASE marks only a fragment that is.
         self.m_mark.d.next = self.complete.val() | (self.is_release.val() & self.s4_live.q.val().in_window);
         self.m_at_base.d.next = self.s4_live.q.val().at_base;
@@ -1524,6 +1532,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.regs.wb_base.next = self.f_base.q.val();
         self.regs.wb_done.next = self.f_done.q.val();
         self.regs.slot_tenant.next = self.m_tenant.q.val();
+        self.regs.slot_hot.next = self.m_thot.q.val();
         self.regs.slot_inc.next = self.m_valid.q.val() & self.m_inc.q.val();
         self.regs.slot_dec.next = self.m_valid.q.val() & self.m_dec.q.val();
         self.f_hit.d.next = self.m_valid.q.val() & (self.m_tenant.q.val() == self.s2_hdr.q.val().tenant);

@@ -124,6 +124,9 @@ pub struct TenantTable {
 
     // Slots in use.
     pub slot_tenant: Signal<In, Bits<8>>,
+    /// `slot_tenant` decoded (bit `t` for tenant `t`, none for 64 and up), registered by the
+    /// caller with it so the slot count's select starts at a bit, not at a compare.
+    pub slot_hot: Signal<In, Bits<MAX_TENANTS>>,
     pub slot_inc: Signal<In, Bit>,
     pub slot_dec: Signal<In, Bit>,
 
@@ -263,6 +266,7 @@ impl TenantTable {
             wb_base: Default::default(),
             wb_done: Default::default(),
             slot_tenant: Default::default(),
+            slot_hot: Default::default(),
             slot_inc: Default::default(),
             slot_dec: Default::default(),
             tidx: tenant_indices(),
@@ -446,7 +450,7 @@ impl Logic for TenantTable {
                 self.or_s_slots_v[i + 1].next = self.or_s_slots_v[i].val() | self.slots[i].q.val();
             }
             self.or_slot_cur[i + 1].next = self.or_slot_cur[i].val();
-            if self.slot_tenant.val() == self.tidx[i].val() {
+            if self.slot_hot.val().get_bit(i) {
                 self.or_slot_cur[i + 1].next = self.or_slot_cur[i].val() | self.slots[i].q.val();
             }
         }
@@ -487,7 +491,7 @@ impl Logic for TenantTable {
                 self.base[i].d.next = self.st_base.q.val();
                 self.done[i].d.next = 0.into();
             }
-            if self.slot_change.val() & (self.slot_tenant.val() == self.tidx[i].val()) {
+            if self.slot_change.val() & self.slot_hot.val().get_bit(i) {
                 self.slots[i].d.next = self.slot_new.val();
             }
         }
@@ -1050,6 +1054,7 @@ mod tests {
                 // No decrement below zero: the pipeline never frees a slot it does not hold.
                 let (inc, dec) = (rng.chance(600), held > 0 && rng.chance(400));
                 uut.slot_tenant.next = st.to_bits();
+                uut.slot_hot.next = if st < 64 { 1u64 << st } else { 0 }.to_bits();
                 uut.slot_inc.next = inc;
                 uut.slot_dec.next = dec;
                 if st < tenants {
