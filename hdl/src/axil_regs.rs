@@ -29,7 +29,7 @@
 //! transaction is accepted during the clock after a `TENANT_SEL` write or a COMMIT
 //! (`TenantTable::busy`). Read data is registered: it comes one clock after the address.
 
-use crate::tenant_table::{TenantCounters, TenantTable};
+use crate::tenant_table::{MAX_TENANTS, TENANT_BITS, TenantCounters, TenantTable};
 use aggnic_spec::model::{CORE_COUNTERS, Core, Params, TENANT_COUNTERS};
 use aggnic_spec::regs::{self, Access, command, flush_cmd, status};
 use rust_hdl::prelude::*;
@@ -130,6 +130,8 @@ pub struct AxilRegs {
     pub wb_done: Signal<In, Bits<64>>,
     /// Slots in use of `slot_tenant`: +1, -1, or no change with both.
     pub slot_tenant: Signal<In, Bits<8>>,
+    /// `slot_tenant` decoded, as `TenantTable::slot_hot`.
+    pub slot_hot: Signal<In, Bits<MAX_TENANTS>>,
     pub slot_inc: Signal<In, Bit>,
     pub slot_dec: Signal<In, Bit>,
 
@@ -295,6 +297,7 @@ impl AxilRegs {
             wb_base: Default::default(),
             wb_done: Default::default(),
             slot_tenant: Default::default(),
+            slot_hot: Default::default(),
             slot_inc: Default::default(),
             slot_dec: Default::default(),
             word_addr: std::array::from_fn(|i| addr(words[i].0)),
@@ -451,6 +454,7 @@ impl Logic for AxilRegs {
         self.ttable.wb_base.next = self.wb_base.val();
         self.ttable.wb_done.next = self.wb_done.val();
         self.ttable.slot_tenant.next = self.slot_tenant.val();
+        self.ttable.slot_hot.next = self.slot_hot.val();
         self.ttable.slot_inc.next = self.slot_inc.val();
         self.ttable.slot_dec.next = self.slot_dec.val();
 
@@ -459,7 +463,9 @@ impl Logic for AxilRegs {
         self.counters.reset.next = self.any_reset.val();
         self.counters.bump_tenant.next = self.bump_tenant.val();
         self.counters.bump.next = self.tenant_bump.val();
-        self.counters.sel.next = self.ttable.sel.val();
+        self.counters.sel.next = self.ttable.sel.val().get_bits::<TENANT_BITS>(0);
+        self.counters.sel_hot.next = self.ttable.sel_hot.val();
+        self.counters.sel_ok.next = self.ttable.sel_ok.val();
         self.r_core_bump.d.next = self.core_bump.val();
         self.r_core_bump_tx.d.next = self.core_bump_tx.val();
         for i in 0..CORE_COUNTERS {
@@ -882,7 +888,9 @@ mod tests {
             let junk = rng.next_u32();
             u.wb_base.next = junk.to_bits();
             u.wb_done.next = (u64::from(junk) * 0x9e37_79b9).to_bits();
-            u.slot_tenant.next = (rng.next_u32() as u8).to_bits();
+            let st = rng.next_u32() as u8;
+            u.slot_tenant.next = st.to_bits();
+            u.slot_hot.next = if st < 64 { 1u64 << st } else { 0 }.to_bits();
             u.core_bump_tx.next = 0.into();
             if !q.core.is_empty() && rng.chance(700) {
                 // Alternate clocks use the second port. (No extra random draw or extra pop: the
@@ -920,6 +928,7 @@ mod tests {
             if !q.slot.is_empty() && rng.chance(700) {
                 let (t, inc) = q.slot.pop_front().expect("non-empty");
                 u.slot_tenant.next = t.to_bits();
+                u.slot_hot.next = (1u64 << t).to_bits();
                 u.slot_inc.next = inc;
                 u.slot_dec.next = !inc;
             }

@@ -1,31 +1,35 @@
-//! `BeatStage`: a pipeline register for stream [`Beat`]s, in front of the core's input buffers.
+//! `BeatStage`: a pipeline register for stream beats (any `T`: the core's [`Beat`]s in front of
+//! its input buffers, its AXI4-Stream output beats behind its output buffers).
 //!
-//! The core classifies a beat as it arrives (`FrameClass`: store-and-forward or cut-through) and
-//! registers it here with its class, so the classification is not on the buffer's write path.
+//! In front of an input buffer: the core classifies a beat as it arrives (`FrameClass`:
+//! store-and-forward or cut-through) and registers it here with its class, so the classification
+//! is not on the buffer's write path. Behind an output buffer: the beat, its `tkeep` computed from
+//! its byte count, leaves from flip-flops, not from the buffer's block RAM through that logic.
 //! The input's ready is the output's passed through when the stage is full (`s_ready = !full |
 //! m_ready`): full throughput, one clock of latency, and the only combinational path from output
-//! to input is that ready (the buffer's is a compare of its registered pointers).
+//! to input is that ready.
 
+#[cfg(test)]
 use crate::packet_fifo::Beat;
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock, Default, Debug)]
-pub struct BeatStage {
+pub struct BeatStage<T: Synth> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
     pub s_valid: Signal<In, Bit>,
     pub s_ready: Signal<Out, Bit>,
-    pub s_beat: Signal<In, Beat>,
+    pub s_beat: Signal<In, T>,
     pub m_valid: Signal<Out, Bit>,
     pub m_ready: Signal<In, Bit>,
-    pub m_beat: Signal<Out, Beat>,
+    pub m_beat: Signal<Out, T>,
 
     full: DFF<Bit>,
-    beat: DFF<Beat>,
+    beat: DFF<T>,
     take: Signal<Local, Bit>,
 }
 
-impl Logic for BeatStage {
+impl<T: Synth> Logic for BeatStage<T> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, full, beat);
@@ -64,7 +68,7 @@ mod tests {
     /// beat leaves, so it never holds the input back more than the output does.
     fn run(seed: u64, idle: u32, stall: u32) {
         let mut rng = Rng::new(seed);
-        let mut uut = BeatStage::default();
+        let mut uut = BeatStage::<Beat>::default();
         uut.connect_all();
         uut.reset.next = true;
         tick(&mut uut, |u| &mut u.clock);
@@ -117,7 +121,7 @@ mod tests {
 
     #[test]
     fn reset_empties_the_stage() {
-        let mut uut = BeatStage::default();
+        let mut uut = BeatStage::<Beat>::default();
         uut.connect_all();
         uut.s_valid.next = true;
         uut.s_beat.next = beat(9);
@@ -134,7 +138,7 @@ mod tests {
 
     #[test]
     fn synthesizes() {
-        let mut uut = BeatStage::default();
+        let mut uut = BeatStage::<Beat>::default();
         let v = yosys_check("aggnic_hdl_beat_stage", &mut uut);
         verilator_lint("aggnic_hdl_beat_stage", &v, &["WIDTH", "DECLFILENAME"]);
     }

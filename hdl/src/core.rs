@@ -113,6 +113,16 @@ pub struct OutCtl {
     pub tenant: Bits<8>,
 }
 
+/// An AXI4-Stream output beat as it leaves the core (`m_axis_rx_*`, `m_axis_tx_*`; the transmit
+/// output has no `tuser`), registered in an output stage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, LogicStruct)]
+pub struct OutBeat {
+    pub data: Bits<BEAT_BITS>,
+    pub keep: Bits<BEAT_BYTES>,
+    pub last: Bit,
+    pub user: Bit,
+}
+
 fn one_hot<const N: usize>(index: usize) -> Constant<Bits<N>> {
     Constant::new((1u64 << index).to_bits())
 }
@@ -181,8 +191,12 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     rx_keep: KeepBytes,
     tx_keep: KeepBytes,
     /// Each input beat registered with its classification in front of its buffer.
-    rx_stage: BeatStage,
-    tx_stage: BeatStage,
+    rx_stage: BeatStage<Beat>,
+    tx_stage: BeatStage<Beat>,
+    /// Each output beat registered behind its buffer (its `tkeep` computed before): the outputs
+    /// leave from flip-flops.
+    rx_out_stage: BeatStage<OutBeat>,
+    tx_out_stage: BeatStage<OutBeat>,
     s0_parse: HeaderParse,
     tx_parse: HeaderParse,
     s1_checks: FrameChecks,
@@ -407,6 +421,8 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     // S5: the tenant state change decided at S4 (`m_*`: the state the decision saw and the change).
     m_valid: DFF<Bit>,
     m_tenant: DFF<Bits<8>>,
+    /// `m_tenant` decoded with it, for the tenant table's slots port (`slot_hot`).
+    m_thot: DFF<Bits<64>>,
     m_mark: DFF<Bit>,
     /// The marked fragment's place in the window (`window::WindowOffset`, from the decision).
     m_at_base: DFF<Bit>,
@@ -623,6 +639,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             rx_keep: KeepBytes::default(),
             rx_stage: Default::default(),
             tx_stage: Default::default(),
+            rx_out_stage: Default::default(),
+            tx_out_stage: Default::default(),
             tx_keep: KeepBytes::default(),
             s0_parse: Default::default(),
             tx_parse: Default::default(),
@@ -806,6 +824,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             w_mark: Default::default(),
             w_tenant: Default::default(),
             m_tenant: Default::default(),
+            m_thot: Default::default(),
             m_mark: Default::default(),
             m_at_base: Default::default(),
             m_offset: Default::default(),
@@ -945,6 +964,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             w_mark,
             w_tenant,
             m_tenant,
+            m_thot,
             m_mark,
             m_at_base,
             m_offset,
@@ -1021,6 +1041,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.any_reset.next = self.reset.val() | self.regs.soft_reset.val();
         self.rx_in.reset.next = self.any_reset.val();
         self.rx_out.reset.next = self.any_reset.val();
+        self.rx_out_stage.clock.next = self.clock.val();
+        self.rx_out_stage.reset.next = self.any_reset.val();
+        self.tx_out_stage.clock.next = self.clock.val();
+        self.tx_out_stage.reset.next = self.any_reset.val();
         self.tx_in.reset.next = self.any_reset.val();
         self.meta.reset.next = self.any_reset.val();
         self.store.reset.next = self.any_reset.val();
@@ -1113,18 +1137,18 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_sel_ctrl.next = self.tx_in.rd_beat.val().snf & self.tx_r_ctrl.q.val();
         self.tx_pop.next = false;
         self.tx_bump.next = 0.into();
-        self.m_axis_tx_tvalid.next = false;
+        self.tx_out_stage.s_valid.next = false;
         if self.tx_in.rd_valid.val() & self.tx_in_pkt.q.val() {
-            self.m_axis_tx_tvalid.next = self.tx_pass.q.val();
-            self.tx_pop.next = !self.tx_pass.q.val() | self.m_axis_tx_tready.val();
+            self.tx_out_stage.s_valid.next = self.tx_pass.q.val();
+            self.tx_pop.next = !self.tx_pass.q.val() | self.tx_out_stage.s_ready.val();
         }
         if self.tx_in.rd_valid.val()
             & !self.tx_in_pkt.q.val()
             & (!self.tx_in.rd_beat.val().snf | (self.tx_in.rd_complete.val() & self.tx_r_ok.q.val()))
         {
             if self.tx_sel_pass.val() {
-                self.m_axis_tx_tvalid.next = true;
-                self.tx_pop.next = self.m_axis_tx_tready.val();
+                self.tx_out_stage.s_valid.next = true;
+                self.tx_pop.next = self.tx_out_stage.s_ready.val();
             } else if self.tx_sel_ctrl.val() {
                 self.tx_pop.next = !self.ctrl_valid.q.val();
             } else {
@@ -1154,13 +1178,19 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_h_ok.d.next = self.tx_head_ok.val();
         self.tx_p_ok.d.next = self.tx_h_ok.q.val() & self.tx_head_ok.val();
         self.tx_r_ok.d.next = self.tx_p_ok.q.val() & self.tx_head_ok.val();
-        self.m_axis_tx_tdata.next = self.tx_in.rd_beat.val().data;
+        self.tx_out_stage.s_beat.next.data = self.tx_in.rd_beat.val().data;
         self.tx_keep_shift.next = self.full_beat.val() - self.tx_in.rd_beat.val().bytes;
-        self.m_axis_tx_tkeep.next = self.ones_keep.val();
+        self.tx_out_stage.s_beat.next.keep = self.ones_keep.val();
         if self.tx_in.rd_beat.val().last {
-            self.m_axis_tx_tkeep.next = self.ones_keep.val() >> self.tx_keep_shift.val();
+            self.tx_out_stage.s_beat.next.keep = self.ones_keep.val() >> self.tx_keep_shift.val();
         }
-        self.m_axis_tx_tlast.next = self.tx_in.rd_beat.val().last;
+        self.tx_out_stage.s_beat.next.last = self.tx_in.rd_beat.val().last;
+        self.tx_out_stage.s_beat.next.user = false;
+        self.tx_out_stage.m_ready.next = self.m_axis_tx_tready.val();
+        self.m_axis_tx_tvalid.next = self.tx_out_stage.m_valid.val();
+        self.m_axis_tx_tdata.next = self.tx_out_stage.m_beat.val().data;
+        self.m_axis_tx_tkeep.next = self.tx_out_stage.m_beat.val().keep;
+        self.m_axis_tx_tlast.next = self.tx_out_stage.m_beat.val().last;
         self.regs.core_bump_tx.next = self.tx_bump.val();
 
         // Issue: one op per clock; a packet's beats back to back once it started (store-and-forward
@@ -1466,6 +1496,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.m_valid.d.next =
             self.slot_inc.val() | self.slot_dec.val() | self.complete.val() | self.is_release.val();
         self.m_tenant.d.next = self.op_tenant.val();
+        self.m_thot.d.next = 0.into();
+        if self.op_tenant.val().get_bits::<2>(6) == 0 {
+            self.m_thot.d.next = self.one_bit.val() << self.op_tenant.val().get_bits::<6>(0);
+        }
         // A completion is always in the window; a RELEASE marks only a fragment that is.
         self.m_mark.d.next = self.complete.val() | (self.is_release.val() & self.s4_live.q.val().in_window);
         self.m_at_base.d.next = self.s4_live.q.val().at_base;
@@ -1499,6 +1533,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.regs.wb_base.next = self.f_base.q.val();
         self.regs.wb_done.next = self.f_done.q.val();
         self.regs.slot_tenant.next = self.m_tenant.q.val();
+        self.regs.slot_hot.next = self.m_thot.q.val();
         self.regs.slot_inc.next = self.m_valid.q.val() & self.m_inc.q.val();
         self.regs.slot_dec.next = self.m_valid.q.val() & self.m_dec.q.val();
         self.f_hit.d.next = self.m_valid.q.val() & (self.m_tenant.q.val() == self.s2_hdr.q.val().tenant);
@@ -1770,23 +1805,29 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             & (!self.rx_out.rd_first.val() | !self.rx_out.rd_beat.val().snf | self.rx_out.rd_complete.val());
         self.out_ovf.next =
             self.rx_out.rd_first.val() & self.rx_out.rd_beat.val().snf & (self.rx_out.rd_side.val() != 0);
-        self.m_axis_rx_tvalid.next = self.out_go.val();
-        self.m_axis_rx_tdata.next = self.rx_out.rd_beat.val().data;
+        self.rx_out_stage.s_valid.next = self.out_go.val();
+        self.rx_out_stage.s_beat.next.data = self.rx_out.rd_beat.val().data;
         if self.out_ovf.val() {
-            self.m_axis_rx_tdata.next = self.rx_out.rd_beat.val().data | self.overflow_bit.val();
+            self.rx_out_stage.s_beat.next.data = self.rx_out.rd_beat.val().data | self.overflow_bit.val();
         }
         self.keep_shift.next = self.full_beat.val() - self.rx_out.rd_beat.val().bytes;
-        self.m_axis_rx_tkeep.next = self.ones_keep.val();
+        self.rx_out_stage.s_beat.next.keep = self.ones_keep.val();
         if self.rx_out.rd_beat.val().last {
-            self.m_axis_rx_tkeep.next = self.ones_keep.val() >> self.keep_shift.val();
+            self.rx_out_stage.s_beat.next.keep = self.ones_keep.val() >> self.keep_shift.val();
         }
-        self.m_axis_rx_tlast.next = self.rx_out.rd_beat.val().last;
-        self.m_axis_rx_tuser.next = self.rx_out.rd_beat.val().bad & self.rx_out.rd_beat.val().last;
-        self.rx_out.rd_pop.next = self.out_go.val() & self.m_axis_rx_tready.val();
+        self.rx_out_stage.s_beat.next.last = self.rx_out.rd_beat.val().last;
+        self.rx_out_stage.s_beat.next.user = self.rx_out.rd_beat.val().bad & self.rx_out.rd_beat.val().last;
+        self.rx_out.rd_pop.next = self.out_go.val() & self.rx_out_stage.s_ready.val();
         self.popped.next = 0.into();
-        if self.out_go.val() & self.m_axis_rx_tready.val() {
+        if self.out_go.val() & self.rx_out_stage.s_ready.val() {
             self.popped.next = 1.into();
         }
+        self.rx_out_stage.m_ready.next = self.m_axis_rx_tready.val();
+        self.m_axis_rx_tvalid.next = self.rx_out_stage.m_valid.val();
+        self.m_axis_rx_tdata.next = self.rx_out_stage.m_beat.val().data;
+        self.m_axis_rx_tkeep.next = self.rx_out_stage.m_beat.val().keep;
+        self.m_axis_rx_tlast.next = self.rx_out_stage.m_beat.val().last;
+        self.m_axis_rx_tuser.next = self.rx_out_stage.m_beat.val().user;
         // Credits: the issue only selects among sums and flags computed from registers.
         self.ret.d.next = self.credit_back.val() + self.popped.val();
         self.cr_sum.next = self.credits.q.val() + self.ret.q.val();

@@ -91,6 +91,10 @@ pub struct TenantTable {
     pub busy: Signal<Out, Bit>,
     /// `TENANT_SEL` as written (32 bits, like the model).
     pub sel: Signal<Out, Bits<32>>,
+    /// `sel` decoded (registered with it): bit `t` set when tenant `t` is selected, and whether
+    /// `sel` is a tenant (below `tenants`), for `TenantCounters`.
+    pub sel_hot: Signal<Out, Bits<MAX_TENANTS>>,
+    pub sel_ok: Signal<Out, Bit>,
     pub sel_enable: Signal<Out, Bit>,
     pub sel_quota: Signal<Out, Bits<32>>,
     pub sel_mask: Signal<Out, Bits<64>>,
@@ -120,6 +124,9 @@ pub struct TenantTable {
 
     // Slots in use.
     pub slot_tenant: Signal<In, Bits<8>>,
+    /// `slot_tenant` decoded (bit `t` for tenant `t`, none for 64 and up), registered by the
+    /// caller with it so the slot count's select starts at a bit, not at a compare.
+    pub slot_hot: Signal<In, Bits<MAX_TENANTS>>,
     pub slot_inc: Signal<In, Bit>,
     pub slot_dec: Signal<In, Bit>,
 
@@ -134,6 +141,7 @@ pub struct TenantTable {
     hi_word: Constant<Bits<64>>,
     word_shift: Constant<Bits<8>>,
     one_slot: Constant<Bits<SLOT_COUNT_BITS>>,
+    one_hot: Constant<Bits<MAX_TENANTS>>,
 
     // Live state.
     enable: [DFF<Bit>; MAX_TENANTS],
@@ -153,6 +161,10 @@ pub struct TenantTable {
     r_sel: DFF<Bits<32>>,
     r_load: DFF<Bit>,
     r_busy: DFF<Bit>,
+    /// `TENANT_SEL` decoded with it (bit `t`: tenant `t` selected; `r_sel_ok`: below `tenants`), so
+    /// the register side's reads start at a select bit, not at a compare.
+    r_sel_hot: DFF<Bits<MAX_TENANTS>>,
+    r_sel_ok: DFF<Bit>,
     st_enable: DFF<Bit>,
     st_quota: DFF<Bits<32>>,
     st_mask: DFF<Bits<64>>,
@@ -166,8 +178,9 @@ pub struct TenantTable {
     lr_slots: DFF<Bits<SLOT_COUNT_BITS>>,
 
     sel_next: Signal<Local, Bits<32>>,
-    sel_t: Signal<Local, Bits<8>>,
-    sel_ok: Signal<Local, Bit>,
+    sel_next_ok: Signal<Local, Bit>,
+    /// `TENANT_SEL`'s RAM address (the tenant, when it is one: see `sel_ok`).
+    sel_t: Signal<Local, Bits<TENANT_BITS>>,
     commit_now: Signal<Local, Bit>,
     wb_ok: Signal<Local, Bit>,
     /// The state lookup reads this clock's window write.
@@ -231,6 +244,8 @@ impl TenantTable {
             wr_base: Default::default(),
             busy: Default::default(),
             sel: Default::default(),
+            sel_hot: Default::default(),
+            sel_ok: Default::default(),
             sel_enable: Default::default(),
             sel_quota: Default::default(),
             sel_mask: Default::default(),
@@ -251,6 +266,7 @@ impl TenantTable {
             wb_base: Default::default(),
             wb_done: Default::default(),
             slot_tenant: Default::default(),
+            slot_hot: Default::default(),
             slot_inc: Default::default(),
             slot_dec: Default::default(),
             tidx: tenant_indices(),
@@ -263,6 +279,7 @@ impl TenantTable {
             hi_word: Constant::new(0xffff_ffff_0000_0000u64.to_bits()),
             word_shift: Constant::new(32u32.to_bits()),
             one_slot: Constant::new(1u32.to_bits()),
+            one_hot: Constant::new(1u64.to_bits()),
             enable: std::array::from_fn(|_| Default::default()),
             committed: std::array::from_fn(|_| Default::default()),
             base: std::array::from_fn(|_| Default::default()),
@@ -278,6 +295,8 @@ impl TenantTable {
             r_sel: Default::default(),
             r_load: Default::default(),
             r_busy: Default::default(),
+            r_sel_hot: Default::default(),
+            r_sel_ok: Default::default(),
             st_enable: Default::default(),
             st_quota: Default::default(),
             st_mask: Default::default(),
@@ -289,8 +308,8 @@ impl TenantTable {
             lr_done: Default::default(),
             lr_slots: Default::default(),
             sel_next: Default::default(),
+            sel_next_ok: Default::default(),
             sel_t: Default::default(),
-            sel_ok: Default::default(),
             commit_now: Default::default(),
             wb_ok: Default::default(),
             wb_hit: Default::default(),
@@ -332,6 +351,8 @@ impl Logic for TenantTable {
             r_sel,
             r_load,
             r_busy,
+            r_sel_hot,
+            r_sel_ok,
             st_enable,
             st_quota,
             st_mask,
@@ -375,11 +396,16 @@ impl Logic for TenantTable {
             self.sel_next.next = self.wr_data.val();
         }
         self.r_sel.d.next = self.sel_next.val();
-        self.sel_t.next = self.r_sel.q.val().get_bits::<8>(0);
-        self.sel_ok.next = self.r_sel.q.val() < self.tenants32.val();
+        self.sel_next_ok.next = self.sel_next.val() < self.tenants32.val();
+        self.r_sel_ok.d.next = self.sel_next_ok.val();
+        self.r_sel_hot.d.next = 0.into();
+        if self.sel_next_ok.val() {
+            self.r_sel_hot.d.next = self.one_hot.val() << self.sel_next.val().get_bits::<TENANT_BITS>(0);
+        }
+        self.sel_t.next = self.r_sel.q.val().get_bits::<TENANT_BITS>(0);
         self.commit_now.next = self.wr_ctrl.val()
             & self.wr_data.val().get_bit(self.commit_bit.val().index())
-            & self.sel_ok.val();
+            & self.r_sel_ok.q.val();
         self.wb_ok.next = self.wb.val() & (self.wb_tenant.val() < self.tenants8.val());
         self.wb_hit.next = self.wb_ok.val() & (self.wb_tenant.val() == self.lookup_tenant.val());
         self.slot_change.next =
@@ -416,7 +442,7 @@ impl Logic for TenantTable {
             self.or_s_committed_v[i + 1].next = self.or_s_committed_v[i].val();
             self.or_s_base_v[i + 1].next = self.or_s_base_v[i].val();
             self.or_s_slots_v[i + 1].next = self.or_s_slots_v[i].val();
-            if self.sel_t.val() == self.tidx[i].val() {
+            if self.r_sel_hot.q.val().get_bit(i) {
                 self.or_s_enable_v[i + 1].next = self.or_s_enable_v[i].val() | self.enable[i].q.val();
                 self.or_s_committed_v[i + 1].next =
                     self.or_s_committed_v[i].val() | self.committed[i].q.val();
@@ -424,7 +450,7 @@ impl Logic for TenantTable {
                 self.or_s_slots_v[i + 1].next = self.or_s_slots_v[i].val() | self.slots[i].q.val();
             }
             self.or_slot_cur[i + 1].next = self.or_slot_cur[i].val();
-            if self.slot_tenant.val() == self.tidx[i].val() {
+            if self.slot_hot.val().get_bit(i) {
                 self.or_slot_cur[i + 1].next = self.or_slot_cur[i].val() | self.slots[i].q.val();
             }
         }
@@ -459,13 +485,13 @@ impl Logic for TenantTable {
                 self.base[i].d.next = self.wb_base.val();
                 self.done[i].d.next = self.wb_done.val();
             }
-            if self.commit_now.val() & (self.sel_t.val() == self.tidx[i].val()) {
+            if self.commit_now.val() & self.r_sel_hot.q.val().get_bit(i) {
                 self.enable[i].d.next = self.wr_data.val().get_bit(self.enable_bit.val().index());
                 self.committed[i].d.next = true;
                 self.base[i].d.next = self.st_base.q.val();
                 self.done[i].d.next = 0.into();
             }
-            if self.slot_change.val() & (self.slot_tenant.val() == self.tidx[i].val()) {
+            if self.slot_change.val() & self.slot_hot.val().get_bit(i) {
                 self.slots[i].d.next = self.slot_new.val();
             }
         }
@@ -477,12 +503,12 @@ impl Logic for TenantTable {
         self.s_quota.write_enable.next = self.commit_now.val();
         self.s_mask.write_enable.next = self.commit_now.val();
         self.s_key.write_enable.next = self.commit_now.val();
-        self.l_quota.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
-        self.l_mask.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
-        self.l_key.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
-        self.s_quota.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
-        self.s_mask.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
-        self.s_key.write_address.next = self.sel_t.val().get_bits::<TENANT_BITS>(0);
+        self.l_quota.write_address.next = self.sel_t.val();
+        self.l_mask.write_address.next = self.sel_t.val();
+        self.l_key.write_address.next = self.sel_t.val();
+        self.s_quota.write_address.next = self.sel_t.val();
+        self.s_mask.write_address.next = self.sel_t.val();
+        self.s_key.write_address.next = self.sel_t.val();
         self.l_quota.write_data.next = self.st_quota.q.val();
         self.l_mask.write_data.next = self.st_mask.q.val();
         self.l_key.write_data.next = self.st_key.q.val();
@@ -511,7 +537,7 @@ impl Logic for TenantTable {
         self.wr_word.next = bit_cast::<64, 32>(self.wr_data.val());
         self.r_load.d.next = self.wr_sel.val();
         self.r_busy.d.next = self.wr_sel.val() | self.commit_now.val();
-        if self.r_load.q.val() & self.sel_ok.val() {
+        if self.r_load.q.val() & self.r_sel_ok.q.val() {
             self.st_enable.d.next = self.s_enable_v.val();
             self.st_base.d.next = self.s_base_v.val();
             self.st_quota.d.next = 0.into();
@@ -561,6 +587,8 @@ impl Logic for TenantTable {
         if self.reset.val() {
             self.total.d.next = 0.into();
             self.r_sel.d.next = 0.into();
+            self.r_sel_ok.d.next = true;
+            self.r_sel_hot.d.next = self.one_hot.val();
             self.r_load.d.next = false;
             self.r_busy.d.next = false;
             self.st_enable.d.next = false;
@@ -575,16 +603,18 @@ impl Logic for TenantTable {
         // Outputs.
         self.busy.next = self.r_busy.q.val();
         self.sel.next = self.r_sel.q.val();
-        self.sel_enable.next = self.sel_ok.val() & self.s_enable_v.val();
+        self.sel_hot.next = self.r_sel_hot.q.val();
+        self.sel_ok.next = self.r_sel_ok.q.val();
+        self.sel_enable.next = self.r_sel_ok.q.val() & self.s_enable_v.val();
         self.sel_quota.next = 0.into();
         self.sel_mask.next = 0.into();
-        if self.sel_ok.val() & self.s_committed_v.val() {
+        if self.r_sel_ok.q.val() & self.s_committed_v.val() {
             self.sel_quota.next = self.s_quota.read_data.val();
             self.sel_mask.next = self.s_mask.read_data.val();
         }
         self.sel_base.next = 0.into();
         self.sel_slots.next = 0.into();
-        if self.sel_ok.val() {
+        if self.r_sel_ok.q.val() {
             self.sel_base.next = self.s_base_v.val();
             self.sel_slots.next = bit_cast::<32, SLOT_COUNT_BITS>(self.s_slots_v.val());
         }
@@ -613,8 +643,11 @@ pub struct TenantCounters {
     pub bump_tenant: Signal<In, Bits<8>>,
     /// Bit `c`: counter `c` (`TenantCounter` as index) of `bump_tenant` counts one.
     pub bump: Signal<In, Bits<TENANT_COUNTERS>>,
-    /// The selected tenant (`TENANT_SEL`, 32 bits; >= tenants reads 0).
-    pub sel: Signal<In, Bits<32>>,
+    /// The selected tenant (`TENANT_SEL`; one that is no tenant reads 0): its RAM address (the
+    /// register's low bits), and decoded as `TenantTable::sel_hot` and `sel_ok` give it.
+    pub sel: Signal<In, Bits<TENANT_BITS>>,
+    pub sel_hot: Signal<In, Bits<MAX_TENANTS>>,
+    pub sel_ok: Signal<In, Bit>,
     /// The selected tenant's counters, counting the bumps that arrived two clocks before or
     /// earlier. `sel` must have been stable for the clock before.
     pub sel_count: [Signal<Out, Bits<64>>; TENANT_COUNTERS],
@@ -622,7 +655,6 @@ pub struct TenantCounters {
     tidx: [Constant<Bits<8>>; MAX_TENANTS],
     live: [Constant<Bit>; MAX_TENANTS],
     tenants8: Constant<Bits<8>>,
-    tenants32: Constant<Bits<32>>,
     one: Constant<Bits<64>>,
     valid: [DFF<Bit>; MAX_TENANTS],
     /// Update copy and register-side copy, one RAM per counter.
@@ -639,15 +671,16 @@ pub struct TenantCounters {
     s1_stored: DFF<Bit>,
     /// The entry written at the last clock edge, forwarded past the RAMs' read-old behaviour.
     w_valid: DFF<Bit>,
-    w_tenant: DFF<Bits<8>>,
+    w_tenant: DFF<Bits<TENANT_BITS>>,
     w_val: [DFF<Bits<64>>; TENANT_COUNTERS],
 
     /// Stage 0's view of `valid` for the bumped tenant (without the write this clock makes).
     s0_valid: Signal<Local, Bit>,
     s0_fwd: Signal<Local, Bit>,
-    sel_t: Signal<Local, Bits<8>>,
-    sel_ok: Signal<Local, Bit>,
     sel_stored: Signal<Local, Bit>,
+    /// OR chains of the two `valid` selects (`[i]`: entries below `i`; at most one matches).
+    or_s0_valid: [Signal<Local, Bit>; TENANTS_END],
+    or_sel_stored: [Signal<Local, Bit>; TENANTS_END],
     sel_fwd: Signal<Local, Bit>,
     old: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
     new: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
@@ -671,11 +704,12 @@ impl TenantCounters {
             bump_tenant: Default::default(),
             bump: Default::default(),
             sel: Default::default(),
+            sel_hot: Default::default(),
+            sel_ok: Default::default(),
             sel_count: Default::default(),
             tidx: tenant_indices(),
             live: std::array::from_fn(|i| Constant::new(i < params.tenants as usize)),
             tenants8: Constant::new(params.tenants.min(255).to_bits()),
-            tenants32: Constant::new(params.tenants.to_bits()),
             one: Constant::new(1u64.to_bits()),
             valid: std::array::from_fn(|_| Default::default()),
             u_ram: Default::default(),
@@ -690,9 +724,9 @@ impl TenantCounters {
             w_val: Default::default(),
             s0_valid: Default::default(),
             s0_fwd: Default::default(),
-            sel_t: Default::default(),
-            sel_ok: Default::default(),
             sel_stored: Default::default(),
+            or_s0_valid: std::array::from_fn(|_| Default::default()),
+            or_sel_stored: std::array::from_fn(|_| Default::default()),
             sel_fwd: Default::default(),
             old: Default::default(),
             new: Default::default(),
@@ -715,21 +749,26 @@ impl Logic for TenantCounters {
         self.s1_tenant.d.next = self.bump_tenant.val();
         self.s1_bump.d.next = self.bump.val();
 
-        self.sel_t.next = self.sel.val().get_bits::<8>(0);
-        self.sel_ok.next = self.sel.val() < self.tenants32.val();
-        // Where each read finds its entry (`valid`: written since reset); stage 1 marks its write.
-        self.s0_valid.next = false;
-        self.sel_stored.next = false;
+        // Where each read finds its entry (`valid`: written since reset), AND-OR selects; stage 1
+        // marks its write.
+        self.or_s0_valid[0].next = false;
+        self.or_sel_stored[0].next = false;
         for i in 0..MAX_TENANTS {
+            self.or_s0_valid[i + 1].next = self.or_s0_valid[i].val();
             if self.bump_tenant.val() == self.tidx[i].val() {
-                self.s0_valid.next = self.valid[i].q.val();
+                self.or_s0_valid[i + 1].next = self.or_s0_valid[i].val() | self.valid[i].q.val();
             }
-            if self.sel_t.val() == self.tidx[i].val() {
-                self.sel_stored.next = self.valid[i].q.val();
+            self.or_sel_stored[i + 1].next = self.or_sel_stored[i].val();
+            if self.sel_hot.val().get_bit(i) {
+                self.or_sel_stored[i + 1].next = self.or_sel_stored[i].val() | self.valid[i].q.val();
             }
             if self.s1_valid.q.val() & (self.s1_tenant.q.val() == self.tidx[i].val()) {
                 self.valid[i].d.next = true;
             }
+        }
+        for n in MAX_TENANTS..TENANTS_END {
+            self.s0_valid.next = self.or_s0_valid[n].val();
+            self.sel_stored.next = self.or_sel_stored[n].val();
         }
         // The entry stage 1 writes this clock is the one this bump reads next clock.
         self.s0_fwd.next = self.s1_valid.q.val() & (self.s1_tenant.q.val() == self.bump_tenant.val());
@@ -737,7 +776,7 @@ impl Logic for TenantCounters {
         self.s1_stored.d.next = self.s0_valid.val();
         // Stage 1: the old entry is the last write, the RAM or 0, as stage 0 found; add and
         // write both copies.
-        self.sel_fwd.next = self.w_valid.q.val() & (self.w_tenant.q.val() == self.sel_t.val());
+        self.sel_fwd.next = self.w_valid.q.val() & (self.w_tenant.q.val() == self.sel.val());
         for c in 0..TENANT_COUNTERS {
             self.w_val[c].clock.next = self.clock.val();
             self.u_ram[c].read_clock.next = self.clock.val();
@@ -745,7 +784,7 @@ impl Logic for TenantCounters {
             self.s_ram[c].read_clock.next = self.clock.val();
             self.s_ram[c].write_clock.next = self.clock.val();
             self.u_ram[c].read_address.next = self.bump_tenant.val().get_bits::<TENANT_BITS>(0);
-            self.s_ram[c].read_address.next = self.sel.val().get_bits::<TENANT_BITS>(0);
+            self.s_ram[c].read_address.next = self.sel.val();
 
             self.old[c].next = 0.into();
             if self.s1_stored.q.val() {
@@ -775,7 +814,8 @@ impl Logic for TenantCounters {
             }
         }
         self.w_valid.d.next = self.s1_valid.q.val();
-        self.w_tenant.d.next = self.s1_tenant.q.val();
+        // Only a bump of a tenant is written (`s1_valid`), so the low bits are the tenant.
+        self.w_tenant.d.next = self.s1_tenant.q.val().get_bits::<TENANT_BITS>(0);
 
         for i in 0..MAX_TENANTS {
             if self.reset.val() | !self.live[i].val() {
@@ -1014,6 +1054,7 @@ mod tests {
                 // No decrement below zero: the pipeline never frees a slot it does not hold.
                 let (inc, dec) = (rng.chance(600), held > 0 && rng.chance(400));
                 uut.slot_tenant.next = st.to_bits();
+                uut.slot_hot.next = if st < 64 { 1u64 << st } else { 0 }.to_bits();
                 uut.slot_inc.next = inc;
                 uut.slot_dec.next = dec;
                 if st < tenants {
@@ -1228,9 +1269,15 @@ mod tests {
                         rng.next_u32()
                     };
                 }
-                uut.sel.next = sel.to_bits();
-                // `sel` changes take a clock to reach the RAM's output: compare from the next one.
-                let stable = cycle > 0 && uut.sel.val().to_u32() == sel;
+                uut.sel.next = (sel % MAX_TENANTS as u32).to_bits();
+                let is_tenant = (sel as usize) < t;
+                uut.sel_ok.next = is_tenant;
+                uut.sel_hot.next = if is_tenant { 1u64 << sel } else { 0 }.to_bits();
+                // `sel` changes take a clock to reach the RAM's output: compare from the next one
+                // (the block sees the low bits and whether it is a tenant).
+                let stable = cycle > 0
+                    && uut.sel.val().to_u32() == sel % MAX_TENANTS as u32
+                    && uut.sel_ok.val() == is_tenant;
                 tick(&mut uut, |u| &mut u.clock);
                 tally.push(next);
                 // Now in cycle `cycle + 1`: bumps of cycles <= cycle - 1 are counted.
