@@ -111,7 +111,10 @@ pub struct AxilRegs {
     pub bump_tenant: Signal<In, Bits<8>>,
 
     /// Tenant configuration lookup: the committed entry comes out on `cfg_*` one clock later.
-    pub cfg_tenant: Signal<In, Bits<8>>,
+    /// (The tenant's low bits; `cfg_hot` decides, as `TenantTable::cfg_tenant`.)
+    pub cfg_tenant: Signal<In, Bits<TENANT_BITS>>,
+    /// The tenant decoded, as `TenantTable::slot_hot`.
+    pub cfg_hot: Signal<In, Bits<MAX_TENANTS>>,
     pub cfg_enable: Signal<Out, Bit>,
     pub cfg_quota: Signal<Out, Bits<32>>,
     pub cfg_mask: Signal<Out, Bits<64>>,
@@ -119,6 +122,8 @@ pub struct AxilRegs {
     /// Tenant state lookup: window and slots in use come out on `lookup_*` one clock later
     /// (read-first: updates issued in the lookup's own clock are not seen, except a window write).
     pub lookup_tenant: Signal<In, Bits<8>>,
+    /// `lookup_tenant` decoded, as `TenantTable::slot_hot`.
+    pub lookup_hot: Signal<In, Bits<MAX_TENANTS>>,
     pub lookup_base: Signal<Out, Bits<32>>,
     pub lookup_done: Signal<Out, Bits<64>>,
     pub lookup_slots: Signal<Out, Bits<32>>,
@@ -126,6 +131,8 @@ pub struct AxilRegs {
     /// (`tenant_table::TenantTable::wb`).
     pub wb: Signal<In, Bit>,
     pub wb_tenant: Signal<In, Bits<8>>,
+    /// `wb_tenant` decoded, as `TenantTable::slot_hot`.
+    pub wb_hot: Signal<In, Bits<MAX_TENANTS>>,
     pub wb_base: Signal<In, Bits<32>>,
     pub wb_done: Signal<In, Bits<64>>,
     /// Slots in use of `slot_tenant`: +1, -1, or no change with both.
@@ -284,16 +291,19 @@ impl AxilRegs {
             tenant_bump: Default::default(),
             bump_tenant: Default::default(),
             cfg_tenant: Default::default(),
+            cfg_hot: Default::default(),
             cfg_enable: Default::default(),
             cfg_quota: Default::default(),
             cfg_mask: Default::default(),
             cfg_key: Default::default(),
             lookup_tenant: Default::default(),
+            lookup_hot: Default::default(),
             lookup_base: Default::default(),
             lookup_done: Default::default(),
             lookup_slots: Default::default(),
             wb: Default::default(),
             wb_tenant: Default::default(),
+            wb_hot: Default::default(),
             wb_base: Default::default(),
             wb_done: Default::default(),
             slot_tenant: Default::default(),
@@ -448,9 +458,12 @@ impl Logic for AxilRegs {
         self.ttable.wr_base.next =
             self.write_now.val() & (self.s_axil_awaddr.val() == self.t_base_addr.val());
         self.ttable.cfg_tenant.next = self.cfg_tenant.val();
+        self.ttable.cfg_hot.next = self.cfg_hot.val();
         self.ttable.lookup_tenant.next = self.lookup_tenant.val();
+        self.ttable.lookup_hot.next = self.lookup_hot.val();
         self.ttable.wb.next = self.wb.val();
         self.ttable.wb_tenant.next = self.wb_tenant.val();
+        self.ttable.wb_hot.next = self.wb_hot.val();
         self.ttable.wb_base.next = self.wb_base.val();
         self.ttable.wb_done.next = self.wb_done.val();
         self.ttable.slot_tenant.next = self.slot_tenant.val();
@@ -620,7 +633,7 @@ impl Logic for AxilRegs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{Rng, settle, tick, verilator_lint, yosys_check};
+    use crate::testing::{Rng, settle, tenant_hot, tick, verilator_lint, yosys_check};
 
     const PARAMS: Params = Params::DEFAULT;
 
@@ -884,13 +897,15 @@ mod tests {
             // Garbage on the idle fields: they must not matter.
             u.bump_tenant.next = (rng.next_u32() as u8).to_bits();
             // (Two draws, as before the window write had three fields: the run keeps its stream.)
-            u.wb_tenant.next = (rng.next_u32() as u8).to_bits();
+            let wb_t = rng.next_u32() as u8;
+            u.wb_tenant.next = wb_t.to_bits();
+            u.wb_hot.next = tenant_hot(wb_t);
             let junk = rng.next_u32();
             u.wb_base.next = junk.to_bits();
             u.wb_done.next = (u64::from(junk) * 0x9e37_79b9).to_bits();
             let st = rng.next_u32() as u8;
             u.slot_tenant.next = st.to_bits();
-            u.slot_hot.next = if st < 64 { 1u64 << st } else { 0 }.to_bits();
+            u.slot_hot.next = tenant_hot(st);
             u.core_bump_tx.next = 0.into();
             if !q.core.is_empty() && rng.chance(700) {
                 // Alternate clocks use the second port. (No extra random draw or extra pop: the
@@ -922,13 +937,14 @@ mod tests {
                 let (t, base, done) = q.window.pop_front().expect("non-empty");
                 u.wb.next = true;
                 u.wb_tenant.next = t.to_bits();
+                u.wb_hot.next = tenant_hot(t);
                 u.wb_base.next = base.to_bits();
                 u.wb_done.next = done.to_bits();
             }
             if !q.slot.is_empty() && rng.chance(700) {
                 let (t, inc) = q.slot.pop_front().expect("non-empty");
                 u.slot_tenant.next = t.to_bits();
-                u.slot_hot.next = (1u64 << t).to_bits();
+                u.slot_hot.next = tenant_hot(t);
                 u.slot_inc.next = inc;
                 u.slot_dec.next = !inc;
             }
@@ -1054,8 +1070,10 @@ mod tests {
         /// A lookup of a random tenant against the model (call drained).
         fn check_lookup(&mut self) {
             let t = self.rng.below(u64::from(self.core.params().tenants) + 2) as u8;
-            self.uut.cfg_tenant.next = t.to_bits();
+            self.uut.cfg_tenant.next = (t & 63).to_bits();
+            self.uut.cfg_hot.next = tenant_hot(t);
             self.uut.lookup_tenant.next = t.to_bits();
+            self.uut.lookup_hot.next = tenant_hot(t);
             self.cycle();
             let u = &self.uut;
             let got = (
@@ -1450,7 +1468,9 @@ mod tests {
             }
         }
         b.uut.cfg_tenant.next = 5u8.to_bits();
+        b.uut.cfg_hot.next = tenant_hot(5u8);
         b.uut.lookup_tenant.next = 5u8.to_bits();
+        b.uut.lookup_hot.next = tenant_hot(5u8);
         b.uut.s_axil_awaddr.next = regs::T_CTRL.addr.to_bits();
         b.uut.s_axil_wdata.next = (t_ctrl::COMMIT | t_ctrl::ENABLE).to_bits();
         b.uut.s_axil_awvalid.next = true;

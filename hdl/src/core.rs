@@ -32,6 +32,7 @@ use crate::lane_store::{LaneStore, beat_bits, beats};
 use crate::packet_fifo::{BEAT_BITS, BEAT_BYTES, Beat, DEPTH, PacketFifo};
 use crate::slot_hash::SlotHash;
 use crate::slot_meta::{Meta, SlotMeta};
+use crate::tenant_table::TENANT_BITS;
 use crate::update_decide::{Checks, Live, LiveCheck, UpdateCheck, UpdateDecide};
 use crate::window::{INDEX_BITS, SlideCountReg, WindowNext};
 use aggnic_spec::model::{CORE_COUNTERS, CoreCounter, Params, TENANT_COUNTERS, TenantCounter};
@@ -328,6 +329,10 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     s2_data: DFF<Bits<BEAT_BITS>>,
     s2_bytes: DFF<Bits<7>>,
     s2_hdr: DFF<Hdr>,
+    /// `s2_hdr`'s tenant decoded with it, for the tenant table's lookups (`cfg_hot`, `lookup_hot`).
+    s2_thot: DFF<Bits<64>>,
+    s1_tenant: Signal<Local, Bits<8>>,
+    s2_tenant: Signal<Local, Bits<8>>,
     s2_slot: Signal<Local, Bits<SLOT_BITS>>,
     s3_op: DFF<Op>,
     s3_data: DFF<Bits<BEAT_BITS>>,
@@ -435,6 +440,8 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     /// S6: the window computed at S5 (`f_base`, `f_done`) is written to the table.
     w_mark: DFF<Bit>,
     w_tenant: DFF<Bits<8>>,
+    /// `w_tenant` decoded (`m_thot` a clock later), for the window write (`wb_hot`).
+    w_thot: DFF<Bits<64>>,
     // S5: the header patch values chosen at S4.
     h_patch: DFF<Bit>,
     h_kind: DFF<Bits<8>>,
@@ -743,6 +750,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s2_data: Default::default(),
             s2_bytes: Default::default(),
             s2_hdr: Default::default(),
+            s2_thot: Default::default(),
+            s1_tenant: Default::default(),
+            s2_tenant: Default::default(),
             s2_slot: Default::default(),
             s3_op: Default::default(),
             s3_data: Default::default(),
@@ -823,6 +833,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             m_valid: Default::default(),
             w_mark: Default::default(),
             w_tenant: Default::default(),
+            w_thot: Default::default(),
             m_tenant: Default::default(),
             m_thot: Default::default(),
             m_mark: Default::default(),
@@ -925,6 +936,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             s2_data,
             s2_bytes,
             s2_hdr,
+            s2_thot,
             s3_op,
             s3_data,
             s3_bytes,
@@ -963,6 +975,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             m_valid,
             w_mark,
             w_tenant,
+            w_thot,
             m_tenant,
             m_thot,
             m_mark,
@@ -1348,6 +1361,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s2_data.d.next = self.s1_data.q.val();
         self.s2_bytes.d.next = self.s1_bytes.q.val();
         self.s2_hdr.d.next = self.s1_hdr.q.val();
+        self.s2_thot.d.next = 0.into();
+        self.s1_tenant.next = self.s1_hdr.q.val().tenant;
+        if self.s1_tenant.val().get_bits::<2>(6) == 0 {
+            self.s2_thot.d.next = self.one_bit.val() << self.s1_tenant.val().get_bits::<6>(0);
+        }
         // S1 also: the checksum and length checks (`FrameChecks`), into the header's `bad`.
         self.s1_checks.fields_malformed.next = self.s1_malformed.q.val();
         self.s1_checks.ip_sum.next = self.s1_ip_sum.q.val();
@@ -1360,8 +1378,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         // S2: the slot metadata read (data at S4; unforwarded: see `state_op_1`), the tenant's committed
         // configuration (data at S3; only a COMMIT changes it, so nothing to forward) and its
         // state (data at S3; the update of the clock before S3 is forwarded there).
-        self.regs.cfg_tenant.next = self.s2_hdr.q.val().tenant;
+        self.s2_tenant.next = self.s2_hdr.q.val().tenant;
+        self.regs.cfg_tenant.next = self.s2_tenant.val().get_bits::<TENANT_BITS>(0);
         self.regs.lookup_tenant.next = self.s2_hdr.q.val().tenant;
+        self.regs.cfg_hot.next = self.s2_thot.q.val();
+        self.regs.lookup_hot.next = self.s2_thot.q.val();
         self.s2_slot.next = self.slot_hash.hash.val().get_bits::<SLOT_BITS>(0);
         if self.s2_op.q.val().kind == self.k_sweep.val() {
             self.s2_slot.next = bit_cast::<SLOT_BITS, 16>(self.s2_op.q.val().sweep_slot);
@@ -1528,8 +1549,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         // clock (write-first), so the op two clocks behind still sees it.
         self.w_mark.d.next = self.m_valid.q.val() & self.m_mark.q.val();
         self.w_tenant.d.next = self.m_tenant.q.val();
+        self.w_thot.d.next = self.m_thot.q.val();
         self.regs.wb.next = self.w_mark.q.val();
         self.regs.wb_tenant.next = self.w_tenant.q.val();
+        self.regs.wb_hot.next = self.w_thot.q.val();
         self.regs.wb_base.next = self.f_base.q.val();
         self.regs.wb_done.next = self.f_done.q.val();
         self.regs.slot_tenant.next = self.m_tenant.q.val();

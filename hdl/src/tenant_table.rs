@@ -104,13 +104,18 @@ pub struct TenantTable {
     pub slots_total: Signal<Out, Bits<32>>,
 
     // Configuration lookup.
-    pub cfg_tenant: Signal<In, Bits<8>>,
+    /// The tenant's low bits (the configuration RAMs' address); `cfg_hot` says which tenant, if any.
+    pub cfg_tenant: Signal<In, Bits<TENANT_BITS>>,
+    /// The tenant decoded, as `slot_hot`.
+    pub cfg_hot: Signal<In, Bits<MAX_TENANTS>>,
     pub cfg_enable: Signal<Out, Bit>,
     pub cfg_quota: Signal<Out, Bits<32>>,
     pub cfg_mask: Signal<Out, Bits<64>>,
     pub cfg_key: Signal<Out, Bits<64>>,
     // State lookup.
     pub lookup_tenant: Signal<In, Bits<8>>,
+    /// `lookup_tenant` decoded, as `slot_hot`.
+    pub lookup_hot: Signal<In, Bits<MAX_TENANTS>>,
     pub lookup_base: Signal<Out, Bits<32>>,
     pub lookup_done: Signal<Out, Bits<64>>,
     pub lookup_slots: Signal<Out, Bits<32>>,
@@ -118,6 +123,8 @@ pub struct TenantTable {
     // Window write.
     pub wb: Signal<In, Bit>,
     pub wb_tenant: Signal<In, Bits<8>>,
+    /// `wb_tenant` decoded, as `slot_hot`.
+    pub wb_hot: Signal<In, Bits<MAX_TENANTS>>,
     pub wb_base: Signal<In, Bits<32>>,
     /// Bit 0 clear (`window`'s invariant).
     pub wb_done: Signal<In, Bits<64>>,
@@ -130,7 +137,6 @@ pub struct TenantTable {
     pub slot_inc: Signal<In, Bit>,
     pub slot_dec: Signal<In, Bit>,
 
-    tidx: [Constant<Bits<8>>; MAX_TENANTS],
     /// Entry `i` exists in this export (`i` < tenants).
     live: [Constant<Bit>; MAX_TENANTS],
     tenants8: Constant<Bits<8>>,
@@ -253,23 +259,25 @@ impl TenantTable {
             sel_slots: Default::default(),
             slots_total: Default::default(),
             cfg_tenant: Default::default(),
+            cfg_hot: Default::default(),
             cfg_enable: Default::default(),
             cfg_quota: Default::default(),
             cfg_mask: Default::default(),
             cfg_key: Default::default(),
             lookup_tenant: Default::default(),
+            lookup_hot: Default::default(),
             lookup_base: Default::default(),
             lookup_done: Default::default(),
             lookup_slots: Default::default(),
             wb: Default::default(),
             wb_tenant: Default::default(),
+            wb_hot: Default::default(),
             wb_base: Default::default(),
             wb_done: Default::default(),
             slot_tenant: Default::default(),
             slot_hot: Default::default(),
             slot_inc: Default::default(),
             slot_dec: Default::default(),
-            tidx: tenant_indices(),
             live: std::array::from_fn(|i| Constant::new(i < params.tenants as usize)),
             tenants8: Constant::new(params.tenants.min(255).to_bits()),
             tenants32: Constant::new(params.tenants.to_bits()),
@@ -426,14 +434,14 @@ impl Logic for TenantTable {
         for i in 0..MAX_TENANTS {
             self.or_k_enable[i + 1].next = self.or_k_enable[i].val();
             self.or_k_committed[i + 1].next = self.or_k_committed[i].val();
-            if self.cfg_tenant.val() == self.tidx[i].val() {
+            if self.cfg_hot.val().get_bit(i) {
                 self.or_k_enable[i + 1].next = self.or_k_enable[i].val() | self.enable[i].q.val();
                 self.or_k_committed[i + 1].next = self.or_k_committed[i].val() | self.committed[i].q.val();
             }
             self.or_k_base[i + 1].next = self.or_k_base[i].val();
             self.or_k_done[i + 1].next = self.or_k_done[i].val();
             self.or_k_slots[i + 1].next = self.or_k_slots[i].val();
-            if self.lookup_tenant.val() == self.tidx[i].val() {
+            if self.lookup_hot.val().get_bit(i) {
                 self.or_k_base[i + 1].next = self.or_k_base[i].val() | self.base[i].q.val();
                 self.or_k_done[i + 1].next = self.or_k_done[i].val() | self.done[i].q.val();
                 self.or_k_slots[i + 1].next = self.or_k_slots[i].val() | self.slots[i].q.val();
@@ -481,7 +489,7 @@ impl Logic for TenantTable {
 
         // Per-tenant writes; COMMIT after the window write, so it wins.
         for i in 0..MAX_TENANTS {
-            if self.wb_ok.val() & (self.wb_tenant.val() == self.tidx[i].val()) {
+            if self.wb.val() & self.wb_hot.val().get_bit(i) {
                 self.base[i].d.next = self.wb_base.val();
                 self.done[i].d.next = self.wb_done.val();
             }
@@ -515,9 +523,9 @@ impl Logic for TenantTable {
         self.s_quota.write_data.next = self.st_quota.q.val();
         self.s_mask.write_data.next = self.st_mask.q.val();
         self.s_key.write_data.next = self.st_key.q.val();
-        self.l_quota.read_address.next = self.cfg_tenant.val().get_bits::<TENANT_BITS>(0);
-        self.l_mask.read_address.next = self.cfg_tenant.val().get_bits::<TENANT_BITS>(0);
-        self.l_key.read_address.next = self.cfg_tenant.val().get_bits::<TENANT_BITS>(0);
+        self.l_quota.read_address.next = self.cfg_tenant.val();
+        self.l_mask.read_address.next = self.cfg_tenant.val();
+        self.l_key.read_address.next = self.cfg_tenant.val();
         self.s_quota.read_address.next = self.sel_next.val().get_bits::<TENANT_BITS>(0);
         self.s_mask.read_address.next = self.sel_next.val().get_bits::<TENANT_BITS>(0);
         self.s_key.read_address.next = self.sel_next.val().get_bits::<TENANT_BITS>(0);
@@ -834,7 +842,7 @@ impl Logic for TenantCounters {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{Rng, settle, tick, verilator_lint, yosys_check};
+    use crate::testing::{Rng, settle, tenant_hot, tick, verilator_lint, yosys_check};
     use aggnic_spec::model::Core;
     use aggnic_spec::regs;
     use aggnic_spec::wire::{Addressing, Frame, Header, Kind};
@@ -915,8 +923,10 @@ mod tests {
 
     /// Both lookups of one tenant.
     fn look(uut: &mut TenantTable, t: u8) {
-        uut.cfg_tenant.next = t.to_bits();
+        uut.cfg_tenant.next = (t & 63).to_bits();
+        uut.cfg_hot.next = tenant_hot(t);
         uut.lookup_tenant.next = t.to_bits();
+        uut.lookup_hot.next = tenant_hot(t);
     }
 
     fn idle(uut: &mut TenantTable) {
@@ -996,8 +1006,10 @@ mod tests {
             } else {
                 pick_tenant(&mut rng)
             };
-            uut.cfg_tenant.next = ct.to_bits();
+            uut.cfg_tenant.next = (ct & 63).to_bits();
+            uut.cfg_hot.next = tenant_hot(ct);
             uut.lookup_tenant.next = lt.to_bits();
+            uut.lookup_hot.next = tenant_hot(lt);
             let (cfg, state) = (expected(&core, &slots, ct), expected(&core, &slots, lt));
             let mut want = Looked {
                 base: state.base,
@@ -1035,6 +1047,7 @@ mod tests {
                 };
                 uut.wb.next = true;
                 uut.wb_tenant.next = wt.to_bits();
+                uut.wb_hot.next = tenant_hot(wt);
                 uut.wb_base.next = base.to_bits();
                 uut.wb_done.next = done.to_bits();
                 if wt == lt && wt < tenants {
@@ -1054,7 +1067,7 @@ mod tests {
                 // No decrement below zero: the pipeline never frees a slot it does not hold.
                 let (inc, dec) = (rng.chance(600), held > 0 && rng.chance(400));
                 uut.slot_tenant.next = st.to_bits();
-                uut.slot_hot.next = if st < 64 { 1u64 << st } else { 0 }.to_bits();
+                uut.slot_hot.next = tenant_hot(st);
                 uut.slot_inc.next = inc;
                 uut.slot_dec.next = dec;
                 if st < tenants {
@@ -1188,6 +1201,7 @@ mod tests {
         uut.reset.next = true;
         uut.wb.next = true;
         uut.wb_tenant.next = 2u8.to_bits();
+        uut.wb_hot.next = tenant_hot(2u8);
         uut.wb_base.next = 55u32.to_bits();
         uut.wb_done.next = 6u64.to_bits();
         tick(&mut uut, |u| &mut u.clock);

@@ -26,6 +26,11 @@ pub fn yosys_check<B: Block>(prefix: &str, uut: &mut B) -> String {
     verilog
 }
 
+/// Tenant `t` decoded as the tenant table's `*_hot` inputs take it (none for 64 and up).
+pub fn tenant_hot(t: u8) -> Bits<64> {
+    if t < 64 { 1u64 << t } else { 0 }.to_bits()
+}
+
 /// The workspace's seedable generator (`chance` takes permille).
 pub use aggnic_spec::rng::Rng;
 
