@@ -21,6 +21,7 @@ pub mod export;
 pub mod gearbox;
 pub mod header_parse;
 pub mod lane_store;
+pub mod one_hot_mux;
 pub mod packet_fifo;
 pub mod saturating_lanes;
 pub mod slot_hash;

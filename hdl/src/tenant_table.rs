@@ -56,6 +56,7 @@
 
 use aggnic_spec::model::{Params, TENANT_COUNTERS};
 use aggnic_spec::regs::t_ctrl;
+use crate::one_hot_mux::OneHotMux;
 use rust_hdl::prelude::*;
 
 /// Address bits of the tenant RAMs: the hardware supports up to 64 tenants.
@@ -205,18 +206,18 @@ pub struct TenantTable {
     s_base_v: Signal<Local, Bits<32>>,
     s_slots_v: Signal<Local, Bits<SLOT_COUNT_BITS>>,
     wr_word: Signal<Local, Bits<64>>,
-    /// The read multiplexers' OR chains (`[i]`: the entries below `i` that the port's tenant
-    /// matches, ORed; at most one does), one per output below.
-    or_k_enable: [Signal<Local, Bit>; TENANTS_END],
-    or_k_committed: [Signal<Local, Bit>; TENANTS_END],
-    or_k_base: [Signal<Local, Bits<32>>; TENANTS_END],
-    or_k_done: [Signal<Local, Bits<64>>; TENANTS_END],
-    or_k_slots: [Signal<Local, Bits<SLOT_COUNT_BITS>>; TENANTS_END],
-    or_s_enable_v: [Signal<Local, Bit>; TENANTS_END],
-    or_s_committed_v: [Signal<Local, Bit>; TENANTS_END],
-    or_s_base_v: [Signal<Local, Bits<32>>; TENANTS_END],
-    or_s_slots_v: [Signal<Local, Bits<SLOT_COUNT_BITS>>; TENANTS_END],
-    or_slot_cur: [Signal<Local, Bits<SLOT_COUNT_BITS>>; TENANTS_END],
+    /// The read multiplexers (`k_`: the pipeline's lookups; `s_`: the register side; `slot_cur`:
+    /// the slots port), each a balanced AND-OR tree on its port's one-hot tenant.
+    mux_k_enable: OneHotMux<1>,
+    mux_k_committed: OneHotMux<1>,
+    mux_k_base: OneHotMux<32>,
+    mux_k_done: OneHotMux<64>,
+    mux_k_slots: OneHotMux<SLOT_COUNT_BITS>,
+    mux_s_enable: OneHotMux<1>,
+    mux_s_committed: OneHotMux<1>,
+    mux_s_base: OneHotMux<32>,
+    mux_s_slots: OneHotMux<SLOT_COUNT_BITS>,
+    mux_slot_cur: OneHotMux<SLOT_COUNT_BITS>,
 }
 
 impl std::fmt::Debug for TenantTable {
@@ -323,6 +324,16 @@ impl TenantTable {
             wb_hit: Default::default(),
             slot_change: Default::default(),
             slot_cur: Default::default(),
+            mux_k_enable: Default::default(),
+            mux_k_committed: Default::default(),
+            mux_k_base: Default::default(),
+            mux_k_done: Default::default(),
+            mux_k_slots: Default::default(),
+            mux_s_enable: Default::default(),
+            mux_s_committed: Default::default(),
+            mux_s_base: Default::default(),
+            mux_s_slots: Default::default(),
+            mux_slot_cur: Default::default(),
             slot_new: Default::default(),
             total_new: Default::default(),
             k_enable: Default::default(),
@@ -335,16 +346,6 @@ impl TenantTable {
             s_base_v: Default::default(),
             s_slots_v: Default::default(),
             wr_word: Default::default(),
-            or_k_enable: std::array::from_fn(|_| Default::default()),
-            or_k_committed: std::array::from_fn(|_| Default::default()),
-            or_k_base: std::array::from_fn(|_| Default::default()),
-            or_k_done: std::array::from_fn(|_| Default::default()),
-            or_k_slots: std::array::from_fn(|_| Default::default()),
-            or_s_enable_v: std::array::from_fn(|_| Default::default()),
-            or_s_committed_v: std::array::from_fn(|_| Default::default()),
-            or_s_base_v: std::array::from_fn(|_| Default::default()),
-            or_s_slots_v: std::array::from_fn(|_| Default::default()),
-            or_slot_cur: std::array::from_fn(|_| Default::default()),
         }
     }
 }
@@ -419,62 +420,48 @@ impl Logic for TenantTable {
         self.slot_change.next =
             (self.slot_inc.val() ^ self.slot_dec.val()) & (self.slot_tenant.val() < self.tenants8.val());
 
-        // The read multiplexers: lookups, register side, slots port. AND-OR, not a chain of ifs:
-        // the tenant indices are distinct, and an OR chain is one synthesis can balance.
-        self.or_k_enable[0].next = false;
-        self.or_k_committed[0].next = false;
-        self.or_k_base[0].next = 0.into();
-        self.or_k_done[0].next = 0.into();
-        self.or_k_slots[0].next = 0.into();
-        self.or_s_enable_v[0].next = false;
-        self.or_s_committed_v[0].next = false;
-        self.or_s_base_v[0].next = 0.into();
-        self.or_s_slots_v[0].next = 0.into();
-        self.or_slot_cur[0].next = 0.into();
+        // The read multiplexers: lookups, register side, slots port (`OneHotMux`: the tenant
+        // bits are one-hot, and entries an export does not have are constant 0).
+        self.mux_k_enable.sel.next = self.cfg_hot.val();
+        self.mux_k_committed.sel.next = self.cfg_hot.val();
+        self.mux_k_base.sel.next = self.lookup_hot.val();
+        self.mux_k_done.sel.next = self.lookup_hot.val();
+        self.mux_k_slots.sel.next = self.lookup_hot.val();
+        self.mux_s_enable.sel.next = self.r_sel_hot.q.val();
+        self.mux_s_committed.sel.next = self.r_sel_hot.q.val();
+        self.mux_s_base.sel.next = self.r_sel_hot.q.val();
+        self.mux_s_slots.sel.next = self.r_sel_hot.q.val();
+        self.mux_slot_cur.sel.next = self.slot_hot.val();
         for i in 0..MAX_TENANTS {
-            self.or_k_enable[i + 1].next = self.or_k_enable[i].val();
-            self.or_k_committed[i + 1].next = self.or_k_committed[i].val();
-            if self.cfg_hot.val().get_bit(i) {
-                self.or_k_enable[i + 1].next = self.or_k_enable[i].val() | self.enable[i].q.val();
-                self.or_k_committed[i + 1].next = self.or_k_committed[i].val() | self.committed[i].q.val();
+            self.mux_k_enable.x[i].next = 0.into();
+            self.mux_s_enable.x[i].next = 0.into();
+            if self.enable[i].q.val() {
+                self.mux_k_enable.x[i].next = 1.into();
+                self.mux_s_enable.x[i].next = 1.into();
             }
-            self.or_k_base[i + 1].next = self.or_k_base[i].val();
-            self.or_k_done[i + 1].next = self.or_k_done[i].val();
-            self.or_k_slots[i + 1].next = self.or_k_slots[i].val();
-            if self.lookup_hot.val().get_bit(i) {
-                self.or_k_base[i + 1].next = self.or_k_base[i].val() | self.base[i].q.val();
-                self.or_k_done[i + 1].next = self.or_k_done[i].val() | self.done[i].q.val();
-                self.or_k_slots[i + 1].next = self.or_k_slots[i].val() | self.slots[i].q.val();
+            self.mux_k_committed.x[i].next = 0.into();
+            self.mux_s_committed.x[i].next = 0.into();
+            if self.committed[i].q.val() {
+                self.mux_k_committed.x[i].next = 1.into();
+                self.mux_s_committed.x[i].next = 1.into();
             }
-            self.or_s_enable_v[i + 1].next = self.or_s_enable_v[i].val();
-            self.or_s_committed_v[i + 1].next = self.or_s_committed_v[i].val();
-            self.or_s_base_v[i + 1].next = self.or_s_base_v[i].val();
-            self.or_s_slots_v[i + 1].next = self.or_s_slots_v[i].val();
-            if self.r_sel_hot.q.val().get_bit(i) {
-                self.or_s_enable_v[i + 1].next = self.or_s_enable_v[i].val() | self.enable[i].q.val();
-                self.or_s_committed_v[i + 1].next =
-                    self.or_s_committed_v[i].val() | self.committed[i].q.val();
-                self.or_s_base_v[i + 1].next = self.or_s_base_v[i].val() | self.base[i].q.val();
-                self.or_s_slots_v[i + 1].next = self.or_s_slots_v[i].val() | self.slots[i].q.val();
-            }
-            self.or_slot_cur[i + 1].next = self.or_slot_cur[i].val();
-            if self.slot_hot.val().get_bit(i) {
-                self.or_slot_cur[i + 1].next = self.or_slot_cur[i].val() | self.slots[i].q.val();
-            }
+            self.mux_k_base.x[i].next = self.base[i].q.val();
+            self.mux_k_done.x[i].next = self.done[i].q.val();
+            self.mux_k_slots.x[i].next = self.slots[i].q.val();
+            self.mux_s_base.x[i].next = self.base[i].q.val();
+            self.mux_s_slots.x[i].next = self.slots[i].q.val();
+            self.mux_slot_cur.x[i].next = self.slots[i].q.val();
         }
-        // (The chains' last entries, by a one-step loop: a constant index is emitted by name.)
-        for n in MAX_TENANTS..TENANTS_END {
-            self.k_enable.next = self.or_k_enable[n].val();
-            self.k_committed.next = self.or_k_committed[n].val();
-            self.k_base.next = self.or_k_base[n].val();
-            self.k_done.next = self.or_k_done[n].val();
-            self.k_slots.next = self.or_k_slots[n].val();
-            self.s_enable_v.next = self.or_s_enable_v[n].val();
-            self.s_committed_v.next = self.or_s_committed_v[n].val();
-            self.s_base_v.next = self.or_s_base_v[n].val();
-            self.s_slots_v.next = self.or_s_slots_v[n].val();
-            self.slot_cur.next = self.or_slot_cur[n].val();
-        }
+        self.k_enable.next = self.mux_k_enable.y.val().any();
+        self.k_committed.next = self.mux_k_committed.y.val().any();
+        self.k_base.next = self.mux_k_base.y.val();
+        self.k_done.next = self.mux_k_done.y.val();
+        self.k_slots.next = self.mux_k_slots.y.val();
+        self.s_enable_v.next = self.mux_s_enable.y.val().any();
+        self.s_committed_v.next = self.mux_s_committed.y.val().any();
+        self.s_base_v.next = self.mux_s_base.y.val();
+        self.s_slots_v.next = self.mux_s_slots.y.val();
+        self.slot_cur.next = self.mux_slot_cur.y.val();
 
         // Slots in use.
         self.slot_new.next = self.slot_cur.val() - self.one_slot.val();
