@@ -285,8 +285,14 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     /// Index of the next beat of the packet being issued.
     beat_no: DFF<Bits<8>>,
     reads_left: DFF<Bits<8>>,
+    /// `reads_left != 0` and `reads_left == 1`, registered with it (flags, not compares, at the
+    /// head of the issue decision).
+    rl_busy: DFF<Bit>,
+    rl_last: DFF<Bit>,
     ctrl_valid: DFF<Bit>,
     ctrl_beat: DFF<Bits<BEAT_BITS>>,
+    /// `ctrl_beat` is a FLUSH (its kind byte), registered with it.
+    ctrl_flush: DFF<Bit>,
     sweeping: DFF<Bit>,
     sweep_slot: DFF<Bits<16>>,
     sweep_tenant: DFF<Bits<8>>,
@@ -498,6 +504,8 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     tx_r_ok: DFF<Bit>,
     tx_r_pass: DFF<Bit>,
     tx_r_ctrl: DFF<Bit>,
+    /// The frame's kind is FLUSH (for `ctrl_flush`).
+    tx_r_flush: DFF<Bit>,
     /// A whole stored frame's first beat is the head and stays there.
     tx_head_ok: Signal<Local, Bit>,
     tx_sel_pass: Signal<Local, Bit>,
@@ -716,6 +724,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             in_pkt: Default::default(),
             beat_no: Default::default(),
             reads_left: Default::default(),
+            rl_busy: Default::default(),
+            rl_last: Default::default(),
+            ctrl_flush: Default::default(),
             ctrl_valid: Default::default(),
             ctrl_beat: Default::default(),
             sweeping: Default::default(),
@@ -887,6 +898,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             tx_r_ok: Default::default(),
             tx_r_pass: Default::default(),
             tx_r_ctrl: Default::default(),
+            tx_r_flush: Default::default(),
             tx_head_ok: Default::default(),
             tx_sel_pass: Default::default(),
             tx_sel_ctrl: Default::default(),
@@ -914,6 +926,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             in_pkt,
             beat_no,
             reads_left,
+            rl_busy,
+            rl_last,
+            ctrl_flush,
             ctrl_valid,
             ctrl_beat,
             sweeping,
@@ -1022,7 +1037,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             tx_p_side,
             tx_r_ok,
             tx_r_pass,
-            tx_r_ctrl
+            tx_r_ctrl,
+            tx_r_flush
         );
         self.regs.clock.next = self.clock.val();
         self.rx_in.clock.next = self.clock.val();
@@ -1145,6 +1161,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_route_pass.next = !self.tx_bad.val() & !self.tx_route_ctrl.val();
         self.tx_r_pass.d.next = self.tx_route_pass.val();
         self.tx_r_ctrl.d.next = self.tx_route_ctrl.val();
+        self.tx_r_flush.d.next = self.tx_p_kind.q.val() == self.kind_flush.val();
         // Cut-through frames pass without a parse; a stored one waits three clocks for its route.
         self.tx_sel_pass.next = !self.tx_in.rd_beat.val().snf | self.tx_r_pass.q.val();
         self.tx_sel_ctrl.next = self.tx_in.rd_beat.val().snf & self.tx_r_ctrl.q.val();
@@ -1225,13 +1242,15 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.res_pkt.next = false;
         if !self.go.q.val() {
             // Reset, or the metadata reset sweep: nothing moves.
-        } else if self.reads_left.q.val() != 0 {
+        } else if self.rl_busy.q.val() {
             self.issue.next.valid = true;
             self.issue.next.kind = self.k_flush_read.val();
             self.issue.next.rsv = true;
             self.issue.next.index = self.beats_b1.val() - self.reads_left.q.val();
-            self.issue.next.last = self.reads_left.q.val() == 1;
+            self.issue.next.last = self.rl_last.q.val();
             self.reads_left.d.next = self.reads_left.q.val() - 1;
+            self.rl_busy.d.next = !self.rl_last.q.val();
+            self.rl_last.d.next = self.reads_left.q.val() == 2;
         } else if self.in_pkt.q.val() {
             if self.rx_in.rd_valid.val() & (self.rx_in.rd_beat.val().snf | self.cr_any.q.val()) {
                 self.rx_pop.next = true;
@@ -1289,13 +1308,13 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             }
         }
         // A FLUSH (told apart from a RELEASE by its kind byte) reserves its PARTIAL and read cycles.
-        if self.ctrl_take.val()
-            & (self.ctrl_beat.q.val().get_bits::<8>(self.at_kind.val().index()) == self.kind_flush.val())
-        {
+        if self.ctrl_take.val() & self.ctrl_flush.q.val() {
             self.issue.next.last = false;
             self.issue.next.rsv = true;
             self.res_pkt.next = true;
             self.reads_left.d.next = self.beats_b.val();
+            self.rl_busy.d.next = true;
+            self.rl_last.d.next = self.beats_b.val() == 1;
         }
         if self.ctrl_take.val() {
             self.ctrl_valid.d.next = false;
@@ -1303,6 +1322,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         if self.tx_pop.val() & !self.tx_in_pkt.q.val() & self.tx_sel_ctrl.val() {
             self.ctrl_valid.d.next = true;
             self.ctrl_beat.d.next = self.tx_in.rd_beat.val().data;
+            self.ctrl_flush.d.next = self.tx_r_flush.q.val();
         }
         self.rx_in.rd_pop.next = self.rx_pop.val();
         self.issue.next.bad = self.rx_pop.val() & self.rx_in.rd_beat.val().bad;
@@ -1878,6 +1898,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.ret.d.next = 0.into();
             self.in_pkt.d.next = false;
             self.reads_left.d.next = 0.into();
+            self.rl_busy.d.next = false;
+            self.rl_last.d.next = false;
             self.ctrl_valid.d.next = false;
             self.sweeping.d.next = false;
             self.sweep_tail_left.d.next = 0.into();

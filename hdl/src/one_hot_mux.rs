@@ -96,10 +96,15 @@ mod tests {
             }
             uut.sel.next = sel.to_bits();
             settle(&mut uut);
-            let want = (0..WAYS).filter(|&i| sel >> i & 1 == 1).fold(0, |a, i| a | words[i]);
+            let want = (0..WAYS)
+                .filter(|&i| sel >> i & 1 == 1)
+                .fold(0, |a, i| a | words[i]);
             assert_eq!(uut.y.val().to_u32(), want, "sel {sel:#x}");
         }
-        assert!(singles > 100 && nones > 50 && several > 50, "{singles} {nones} {several}");
+        assert!(
+            singles > 100 && nones > 50 && several > 50,
+            "{singles} {nones} {several}"
+        );
     }
 
     #[test]

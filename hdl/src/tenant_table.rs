@@ -54,9 +54,9 @@
 //! tenant's counters, counting every bump that arrived at least two clocks before (the register
 //! slave delays the global counters by the same two clocks so a snapshot is one instant).
 
+use crate::one_hot_mux::OneHotMux;
 use aggnic_spec::model::{Params, TENANT_COUNTERS};
 use aggnic_spec::regs::t_ctrl;
-use crate::one_hot_mux::OneHotMux;
 use rust_hdl::prelude::*;
 
 /// Address bits of the tenant RAMs: the hardware supports up to 64 tenants.
