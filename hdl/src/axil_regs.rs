@@ -29,6 +29,7 @@
 //! transaction is accepted during the clock after a `TENANT_SEL` write or a COMMIT
 //! (`TenantTable::busy`). Read data is registered: it comes one clock after the address.
 
+use crate::one_hot_mux::{OneHotMux, WAYS};
 use crate::tenant_table::{MAX_TENANTS, TENANT_BITS, TenantCounters, TenantTable};
 use aggnic_spec::model::{CORE_COUNTERS, Core, Params, TENANT_COUNTERS};
 use aggnic_spec::regs::{self, Access, command, flush_cmd, status};
@@ -51,8 +52,10 @@ const fn word_count() -> usize {
 pub const WORDS: usize = word_count();
 // The read mux's chain lengths (`hdl_gen` ranges take no arithmetic).
 const WORDS_END: usize = WORDS + 1;
-const CORE_END: usize = CORE_COUNTERS + 1;
-const TENANT_END: usize = TENANT_COUNTERS + 1;
+// The read mux's trees (`OneHotMux`, 64 ways): a counter's two words, the live words.
+const _: () = assert!(2 * CORE_COUNTERS <= WAYS && 2 * TENANT_COUNTERS <= WAYS && LIVE_WORDS <= WAYS);
+/// The words read from live registers other than the counters (`update`'s `rd_live` terms).
+const LIVE_WORDS: usize = 11;
 
 fn addr(a: u32) -> Constant<Bits<ADDR_BITS>> {
     Constant::new(a.to_bits())
@@ -185,12 +188,15 @@ pub struct AxilRegs {
     snap_now: Signal<Local, Bit>,
     any_reset: Signal<Local, Bit>,
     rd: Signal<Local, Bits<32>>,
-    /// The read mux's OR chains (`[0]` is 0): the constant words, the counters' snapshots.
+    /// The read mux: the constant words' OR chain (`[0]` is 0; constants, so synthesis folds
+    /// it into a function of the address), and balanced AND-OR trees for the counters'
+    /// snapshots and the other live registers (`OneHotMux` with every way selected: its
+    /// inputs are the terms, 0 unless the address matches).
     rd_words: [Signal<Local, Bits<32>>; WORDS + 1],
-    rd_core: [Signal<Local, Bits<32>>; CORE_COUNTERS + 1],
-    rd_tenant: [Signal<Local, Bits<32>>; TENANT_COUNTERS + 1],
-    /// The other live registers' term.
-    rd_live: Signal<Local, Bits<32>>,
+    rd_core: OneHotMux<32>,
+    rd_tenant: OneHotMux<32>,
+    rd_live: OneHotMux<32>,
+    all_ways: Constant<Bits<WAYS>>,
     r_enable: DFF<Bits<1>>,
     r_udp_port: DFF<Bits<16>>,
     r_bvalid: DFF<Bit>,
@@ -243,6 +249,11 @@ impl AxilRegs {
             live.iter().collect::<std::collections::BTreeSet<_>>().len(),
             live.len(),
             "each live word once"
+        );
+        assert_eq!(
+            live.len(),
+            LIVE_WORDS + 2 * (CORE_COUNTERS + TENANT_COUNTERS),
+            "one rd_live term per live word that is not a counter"
         );
         assert_eq!(model.read(regs::STATUS.addr), 0);
         assert_eq!(model.read(regs::T_CTRL.addr), 0);
@@ -354,6 +365,7 @@ impl AxilRegs {
             rd_core: Default::default(),
             rd_tenant: Default::default(),
             rd_live: Default::default(),
+            all_ways: Constant::new(u64::MAX.to_bits()),
             r_enable: Default::default(),
             r_udp_port: Default::default(),
             r_bvalid: Default::default(),
@@ -507,76 +519,72 @@ impl Logic for AxilRegs {
                 self.rd_words[i + 1].next = self.rd_words[i].val() | self.word_value[i].val();
             }
         }
-        self.rd_core[0].next = 0.into();
+        self.rd_core.sel.next = self.all_ways.val();
+        self.rd_tenant.sel.next = self.all_ways.val();
+        self.rd_live.sel.next = self.all_ways.val();
+        for i in 0..WAYS {
+            self.rd_core.x[i].next = 0.into();
+            self.rd_tenant.x[i].next = 0.into();
+            self.rd_live.x[i].next = 0.into();
+        }
         for i in 0..CORE_COUNTERS {
-            self.rd_core[i + 1].next = self.rd_core[i].val();
             if self.s_axil_araddr.val() == self.core_lo[i].val() {
-                self.rd_core[i + 1].next =
-                    self.rd_core[i].val() | self.core_snap[i].q.val().get_bits::<32>(0);
+                self.rd_core.x[2 * i].next = self.core_snap[i].q.val().get_bits::<32>(0);
             }
             if self.s_axil_araddr.val() == self.core_hi[i].val() {
-                self.rd_core[i + 1].next =
-                    self.rd_core[i].val() | self.core_snap[i].q.val().get_bits::<32>(32);
+                self.rd_core.x[2 * i + 1].next = self.core_snap[i].q.val().get_bits::<32>(32);
             }
         }
-        self.rd_tenant[0].next = 0.into();
         for i in 0..TENANT_COUNTERS {
-            self.rd_tenant[i + 1].next = self.rd_tenant[i].val();
             if self.s_axil_araddr.val() == self.tenant_lo[i].val() {
-                self.rd_tenant[i + 1].next =
-                    self.rd_tenant[i].val() | self.tenant_snap[i].q.val().get_bits::<32>(0);
+                self.rd_tenant.x[2 * i].next = self.tenant_snap[i].q.val().get_bits::<32>(0);
             }
             if self.s_axil_araddr.val() == self.tenant_hi[i].val() {
-                self.rd_tenant[i + 1].next =
-                    self.rd_tenant[i].val() | self.tenant_snap[i].q.val().get_bits::<32>(32);
+                self.rd_tenant.x[2 * i + 1].next = self.tenant_snap[i].q.val().get_bits::<32>(32);
             }
         }
-        // A handful of distinct addresses: a chain of ifs, no priority among them. Each must be in
-        // `new`'s `live` list, which zeroes its word in the constant table.
-        self.rd_live.next = 0.into();
-        if self.s_axil_araddr.val() == self.ctrl_addr.val() {
-            self.rd_live.next = bit_cast::<32, 1>(self.r_enable.q.val());
+        // The other live words, one term each (`LIVE_WORDS` of them; each must be in `new`'s
+        // `live` list, which zeroes its word in the constant table). A one-step loop: a constant
+        // index is emitted by name.
+        for k in 0..1 {
+            if self.s_axil_araddr.val() == self.ctrl_addr.val() {
+                self.rd_live.x[k].next = bit_cast::<32, 1>(self.r_enable.q.val());
+            }
+            if self.s_axil_araddr.val() == self.udp_port_addr.val() {
+                self.rd_live.x[k + 1].next = bit_cast::<32, 16>(self.r_udp_port.q.val());
+            }
+            if (self.s_axil_araddr.val() == self.status_addr.val()) & self.flush_busy.val() {
+                self.rd_live.x[k + 2].next = self.flush_busy_value.val();
+            }
+            if self.s_axil_araddr.val() == self.slots_addr.val() {
+                self.rd_live.x[k + 3].next = self.ttable.slots_total.val();
+            }
+            if self.s_axil_araddr.val() == self.sel_addr.val() {
+                self.rd_live.x[k + 4].next = self.ttable.sel.val();
+            }
+            if (self.s_axil_araddr.val() == self.t_ctrl_addr.val()) & self.ttable.sel_enable.val() {
+                self.rd_live.x[k + 5].next = self.t_enable_value.val();
+            }
+            if self.s_axil_araddr.val() == self.t_quota_addr.val() {
+                self.rd_live.x[k + 6].next = self.ttable.sel_quota.val();
+            }
+            if self.s_axil_araddr.val() == self.t_mask_lo.val() {
+                self.rd_live.x[k + 7].next = self.ttable.sel_mask.val().get_bits::<32>(0);
+            }
+            if self.s_axil_araddr.val() == self.t_mask_hi.val() {
+                self.rd_live.x[k + 8].next = self.ttable.sel_mask.val().get_bits::<32>(32);
+            }
+            if self.s_axil_araddr.val() == self.t_base_addr.val() {
+                self.rd_live.x[k + 9].next = self.ttable.sel_base.val();
+            }
+            if self.s_axil_araddr.val() == self.t_slots_addr.val() {
+                self.rd_live.x[k + 10].next = self.ttable.sel_slots.val();
+            }
         }
-        if self.s_axil_araddr.val() == self.udp_port_addr.val() {
-            self.rd_live.next = bit_cast::<32, 16>(self.r_udp_port.q.val());
-        }
-        if (self.s_axil_araddr.val() == self.status_addr.val()) & self.flush_busy.val() {
-            self.rd_live.next = self.flush_busy_value.val();
-        }
-        if self.s_axil_araddr.val() == self.slots_addr.val() {
-            self.rd_live.next = self.ttable.slots_total.val();
-        }
-        if self.s_axil_araddr.val() == self.sel_addr.val() {
-            self.rd_live.next = self.ttable.sel.val();
-        }
-        if (self.s_axil_araddr.val() == self.t_ctrl_addr.val()) & self.ttable.sel_enable.val() {
-            self.rd_live.next = self.t_enable_value.val();
-        }
-        if self.s_axil_araddr.val() == self.t_quota_addr.val() {
-            self.rd_live.next = self.ttable.sel_quota.val();
-        }
-        if self.s_axil_araddr.val() == self.t_mask_lo.val() {
-            self.rd_live.next = self.ttable.sel_mask.val().get_bits::<32>(0);
-        }
-        if self.s_axil_araddr.val() == self.t_mask_hi.val() {
-            self.rd_live.next = self.ttable.sel_mask.val().get_bits::<32>(32);
-        }
-        if self.s_axil_araddr.val() == self.t_base_addr.val() {
-            self.rd_live.next = self.ttable.sel_base.val();
-        }
-        if self.s_axil_araddr.val() == self.t_slots_addr.val() {
-            self.rd_live.next = self.ttable.sel_slots.val();
-        }
-        // (The chains' last elements, by one-step loops: a constant index would be emitted by name.)
+        // (The chain's last element, by a one-step loop: a constant index would be emitted by name.)
         for w in WORDS..WORDS_END {
-            for c in CORE_COUNTERS..CORE_END {
-                for t in TENANT_COUNTERS..TENANT_END {
-                    self.rd.next = self.rd_words[w].val()
-                        | self.rd_core[c].val()
-                        | self.rd_tenant[t].val()
-                        | self.rd_live.val();
-                }
-            }
+            self.rd.next =
+                self.rd_words[w].val() | self.rd_core.y.val() | self.rd_tenant.y.val() | self.rd_live.y.val();
         }
         self.read_now.next = self.s_axil_arvalid.val() & !self.r_rvalid.q.val() & !self.ttable.busy.val();
         if self.read_now.val() {
