@@ -107,6 +107,8 @@ pub struct PacketFifo {
     head_valid: DFF<Bit>,
     r_in: DFF<Bit>,
     done_pkts: DFF<Bits<8>>,
+    /// `done_pkts != 0`, registered with it (`rd_complete` leaves from a flip-flop).
+    r_complete: DFF<Bit>,
     // Locals.
     used: Signal<Local, Bits<7>>,
     accept: Signal<Local, Bit>,
@@ -178,6 +180,7 @@ impl PacketFifo {
             head_valid: Default::default(),
             r_in: Default::default(),
             done_pkts: Default::default(),
+            r_complete: Default::default(),
             used: Default::default(),
             accept: Default::default(),
             first: Default::default(),
@@ -202,7 +205,7 @@ impl Logic for PacketFifo {
     fn update(&mut self) {
         dff_setup!(
             self, clock, wr_ptr, w_in, w_snf, w_index, w_full, w_len, w_head, s1_en, s1_addr, s1_data,
-            rd_ptr, rd_ptr_1, r_popped, head_valid, r_in, done_pkts
+            rd_ptr, rd_ptr_1, r_popped, head_valid, r_in, done_pkts, r_complete
         );
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
@@ -281,15 +284,18 @@ impl Logic for PacketFifo {
         self.head_last.next = self.flag_ram.read_data.val().get_bit(0);
         self.head_snf.next = self.flag_ram.read_data.val().get_bit(1);
         self.pop_last.next = self.rd_pop.val() & self.head_valid.q.val() & self.head_last.val();
+        // The pop is late (the reader's decision): it only selects among values computed from
+        // registers (pointers, their successors, the head-valid compares below).
         self.next_ptr.next = self.rd_ptr.q.val();
+        self.rd_ptr_1.d.next = self.rd_ptr_1.q.val();
         self.r_popped.d.next = false;
         if self.rd_pop.val() & self.head_valid.q.val() {
             self.next_ptr.next = self.rd_ptr_1.q.val();
+            self.rd_ptr_1.d.next = self.rd_ptr_1.q.val() + 1;
             self.r_popped.d.next = true;
             self.r_in.d.next = !self.head_last.val();
         }
         self.rd_ptr.d.next = self.next_ptr.val();
-        self.rd_ptr_1.d.next = self.next_ptr.val() + 1;
         // Both copies read at flip-flop addresses; the pop picks between them a clock later.
         self.ram.read_address.next = self.rd_ptr.q.val().get_bits::<DEPTH_BITS>(0);
         self.ram_next.read_address.next = self.rd_ptr_1.q.val().get_bits::<DEPTH_BITS>(0);
@@ -297,7 +303,10 @@ impl Logic for PacketFifo {
         self.flag_ram.read_address.next = self.next_ptr.val().get_bits::<DEPTH_BITS>(0);
         // The RAMs read `next_ptr`'s beat at the end of this cycle (one copy or the other); a beat
         // written this cycle is not in that read, and `wr_ptr` does not count it yet.
-        self.head_valid.d.next = self.next_ptr.val() != self.wr_ptr.q.val();
+        self.head_valid.d.next = self.rd_ptr.q.val() != self.wr_ptr.q.val();
+        if self.rd_pop.val() & self.head_valid.q.val() {
+            self.head_valid.d.next = self.rd_ptr_1.q.val() != self.wr_ptr.q.val();
+        }
         self.rd_valid.next = self.head_valid.q.val();
         self.rd_beat.next = self.ram.read_data.val();
         if self.r_popped.q.val() {
@@ -311,12 +320,14 @@ impl Logic for PacketFifo {
         if self.s1_en.q.val() & (self.s1_addr.q.val() == self.rd_ptr.q.val()) {
             self.rd_side.next = self.s1_data.q.val();
         }
-        self.rd_complete.next = self.done_pkts.q.val() != 0;
+        self.rd_complete.next = self.r_complete.q.val();
         if (self.accept.val() & self.wr_beat.val().last) & !self.pop_last.val() {
             self.done_pkts.d.next = self.done_pkts.q.val() + 1;
+            self.r_complete.d.next = true;
         }
         if !(self.accept.val() & self.wr_beat.val().last) & self.pop_last.val() {
             self.done_pkts.d.next = self.done_pkts.q.val() - 1;
+            self.r_complete.d.next = self.done_pkts.q.val() != 1;
         }
 
         if self.reset.val() {
@@ -329,6 +340,7 @@ impl Logic for PacketFifo {
             self.head_valid.d.next = false;
             self.r_in.d.next = false;
             self.done_pkts.d.next = 0.into();
+            self.r_complete.d.next = false;
         }
     }
 }
