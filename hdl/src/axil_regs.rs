@@ -51,9 +51,12 @@ const fn word_count() -> usize {
 /// Mapped 32-bit words in the register map.
 pub const WORDS: usize = word_count();
 // The read mux's chain lengths (`hdl_gen` ranges take no arithmetic).
-const WORDS_END: usize = WORDS + 1;
-// The read mux's trees (`OneHotMux`, 64 ways): a counter's two words, the live words.
-const _: () = assert!(2 * CORE_COUNTERS <= WAYS && 2 * TENANT_COUNTERS <= WAYS && LIVE_WORDS <= WAYS);
+// The read mux's trees (`OneHotMux`, 64 ways): the constant words in two (`update` takes words
+// 64 and up into the second), the counters' two words each in one (the tenant counters after
+// the 18 core words: an index in `hdl_gen` is a literal expression), the live words in one.
+const _: () = assert!(WORDS > WAYS && WORDS <= 2 * WAYS);
+const _: () = assert!(2 * CORE_COUNTERS == 18 && 18 + 2 * TENANT_COUNTERS <= WAYS);
+const _: () = assert!(LIVE_WORDS <= WAYS);
 /// The words read from live registers other than the counters (`update`'s `rd_live` terms).
 const LIVE_WORDS: usize = 11;
 
@@ -188,13 +191,13 @@ pub struct AxilRegs {
     snap_now: Signal<Local, Bit>,
     any_reset: Signal<Local, Bit>,
     rd: Signal<Local, Bits<32>>,
-    /// The read mux: the constant words' OR chain (`[0]` is 0; constants, so synthesis folds
-    /// it into a function of the address), and balanced AND-OR trees for the counters'
-    /// snapshots and the other live registers (`OneHotMux` with every way selected: its
-    /// inputs are the terms, 0 unless the address matches).
-    rd_words: [Signal<Local, Bits<32>>; WORDS + 1],
-    rd_core: OneHotMux<32>,
-    rd_tenant: OneHotMux<32>,
+    /// The read mux: balanced AND-OR trees (`OneHotMux` with every way selected: its inputs
+    /// are the terms, 0 unless the address matches) for the constant words (two: words 0..64
+    /// and 64..), the counters' snapshots and the other live registers. (OR chains, even of
+    /// constants, synthesise as chains: five LUTs in series on the routed netlist.)
+    rd_words_lo: OneHotMux<32>,
+    rd_words_hi: OneHotMux<32>,
+    rd_counters: OneHotMux<32>,
     rd_live: OneHotMux<32>,
     all_ways: Constant<Bits<WAYS>>,
     r_enable: DFF<Bits<1>>,
@@ -361,9 +364,9 @@ impl AxilRegs {
             snap_now: Default::default(),
             any_reset: Default::default(),
             rd: Default::default(),
-            rd_words: std::array::from_fn(|_| Default::default()),
-            rd_core: Default::default(),
-            rd_tenant: Default::default(),
+            rd_words_lo: Default::default(),
+            rd_words_hi: Default::default(),
+            rd_counters: Default::default(),
             rd_live: Default::default(),
             all_ways: Constant::new(u64::MAX.to_bits()),
             r_enable: Default::default(),
@@ -510,37 +513,42 @@ impl Logic for AxilRegs {
             }
         }
 
-        // Read: an AND-OR mux, one term per word (each address appears once: see `new`), which
-        // synthesis can balance, where a chain of ifs is a priority chain as deep as the map.
-        self.rd_words[0].next = 0.into();
-        for i in 0..WORDS {
-            self.rd_words[i + 1].next = self.rd_words[i].val();
-            if self.s_axil_araddr.val() == self.word_addr[i].val() {
-                self.rd_words[i + 1].next = self.rd_words[i].val() | self.word_value[i].val();
-            }
-        }
-        self.rd_core.sel.next = self.all_ways.val();
-        self.rd_tenant.sel.next = self.all_ways.val();
+        // Read: AND-OR trees, one term per word (each address appears once: see `new`). A chain
+        // of ifs would be a priority chain as deep as the map; an OR chain stays a chain.
+        self.rd_words_lo.sel.next = self.all_ways.val();
+        self.rd_words_hi.sel.next = self.all_ways.val();
+        self.rd_counters.sel.next = self.all_ways.val();
         self.rd_live.sel.next = self.all_ways.val();
         for i in 0..WAYS {
-            self.rd_core.x[i].next = 0.into();
-            self.rd_tenant.x[i].next = 0.into();
+            self.rd_words_lo.x[i].next = 0.into();
+            self.rd_words_hi.x[i].next = 0.into();
+            self.rd_counters.x[i].next = 0.into();
             self.rd_live.x[i].next = 0.into();
+        }
+        for i in 0..WAYS {
+            if self.s_axil_araddr.val() == self.word_addr[i].val() {
+                self.rd_words_lo.x[i].next = self.word_value[i].val();
+            }
+        }
+        for i in WAYS..WORDS {
+            if self.s_axil_araddr.val() == self.word_addr[i].val() {
+                self.rd_words_hi.x[i - 64].next = self.word_value[i].val();
+            }
         }
         for i in 0..CORE_COUNTERS {
             if self.s_axil_araddr.val() == self.core_lo[i].val() {
-                self.rd_core.x[2 * i].next = self.core_snap[i].q.val().get_bits::<32>(0);
+                self.rd_counters.x[2 * i].next = self.core_snap[i].q.val().get_bits::<32>(0);
             }
             if self.s_axil_araddr.val() == self.core_hi[i].val() {
-                self.rd_core.x[2 * i + 1].next = self.core_snap[i].q.val().get_bits::<32>(32);
+                self.rd_counters.x[2 * i + 1].next = self.core_snap[i].q.val().get_bits::<32>(32);
             }
         }
         for i in 0..TENANT_COUNTERS {
             if self.s_axil_araddr.val() == self.tenant_lo[i].val() {
-                self.rd_tenant.x[2 * i].next = self.tenant_snap[i].q.val().get_bits::<32>(0);
+                self.rd_counters.x[18 + 2 * i].next = self.tenant_snap[i].q.val().get_bits::<32>(0);
             }
             if self.s_axil_araddr.val() == self.tenant_hi[i].val() {
-                self.rd_tenant.x[2 * i + 1].next = self.tenant_snap[i].q.val().get_bits::<32>(32);
+                self.rd_counters.x[19 + 2 * i].next = self.tenant_snap[i].q.val().get_bits::<32>(32);
             }
         }
         // The other live words, one term each (`LIVE_WORDS` of them; each must be in `new`'s
@@ -581,11 +589,10 @@ impl Logic for AxilRegs {
                 self.rd_live.x[k + 10].next = self.ttable.sel_slots.val();
             }
         }
-        // (The chain's last element, by a one-step loop: a constant index would be emitted by name.)
-        for w in WORDS..WORDS_END {
-            self.rd.next =
-                self.rd_words[w].val() | self.rd_core.y.val() | self.rd_tenant.y.val() | self.rd_live.y.val();
-        }
+        self.rd.next = self.rd_words_lo.y.val()
+            | self.rd_words_hi.y.val()
+            | self.rd_counters.y.val()
+            | self.rd_live.y.val();
         self.read_now.next = self.s_axil_arvalid.val() & !self.r_rvalid.q.val() & !self.ttable.busy.val();
         if self.read_now.val() {
             self.r_rvalid.d.next = true;
