@@ -25,12 +25,15 @@ pub struct SaturatingLanes<const N: usize> {
     max: Constant<Bits<32>>,
     raw: [Signal<Local, Bits<32>>; N],
     ovf: [Signal<Local, Bit>; N],
-    /// `any[i]`: one of lanes `0..=i` saturated.
+    /// `any[i]`: one of lanes `i`, `i - 4`, `i - 8`, ... saturated: four interleaved chains,
+    /// ORed at the end, so the overflow is about N / 4 + 1 ORs deep, not N (synthesis maps a
+    /// chain as written; the 16-lane chain was on the routed critical path, into the sticky bit).
     any: [Signal<Local, Bit>; N],
 }
 
 impl<const N: usize> Default for SaturatingLanes<N> {
     fn default() -> Self {
+        assert!(N >= 4, "the overflow OR takes four chains");
         SaturatingLanes {
             a: std::array::from_fn(|_| Default::default()),
             b: std::array::from_fn(|_| Default::default()),
@@ -63,13 +66,16 @@ impl<const N: usize> Logic for SaturatingLanes<N> {
             }
             self.sat[i].next = self.ovf[i].val();
         }
-        self.any[0].next = self.ovf[0].val();
-        for i in 1..N {
-            self.any[i].next = self.any[i - 1].val() | self.ovf[i].val();
+        for i in 0..4 {
+            self.any[i].next = self.ovf[i].val();
+        }
+        for i in 4..N {
+            self.any[i].next = self.any[i - 4].val() | self.ovf[i].val();
         }
         // A one-pass loop: array indices in `#[hdl_gen]` must be literals or loop variables.
         for n in (N - 1)..N {
-            self.overflow.next = self.any[n].val();
+            self.overflow.next =
+                self.any[n].val() | self.any[n - 1].val() | self.any[n - 2].val() | self.any[n - 3].val();
         }
     }
 }
