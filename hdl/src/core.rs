@@ -646,9 +646,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s_axil_rvalid: Default::default(),
             s_axil_rready: Default::default(),
             regs: AxilRegs::new(Params { lanes, ..params }),
-            rx_in: PacketFifo::new(b as usize + 1),
-            rx_out: PacketFifo::new(b as usize + 1),
-            tx_in: PacketFifo::new(b as usize + 1),
+            // The second beat-RAM copy only behind the output buffer, whose pop (the output
+            // stage's ready) was a routed critical path into its read address.
+            rx_in: PacketFifo::new(b as usize + 1, false),
+            rx_out: PacketFifo::new(b as usize + 1, true),
+            tx_in: PacketFifo::new(b as usize + 1, false),
             rx_class: Default::default(),
             tx_class: Default::default(),
             rx_keep: KeepBytes::default(),

@@ -27,12 +27,15 @@
 //! `side_ram`), not from the block RAM's output: a block RAM's clock-to-out and the wire from it
 //! were 3.2 ns of the core's routed critical path.
 //!
-//! The beat RAM's read address comes straight from flip-flops: the beats are in two block-RAM
-//! copies, one read at the head (`ram`: the head if nothing is popped) and one at the beat after
-//! it (`ram_next`: the head after a pop), and the output takes the second when last clock popped.
-//! A 522-bit beat spans 15 block RAMs across the die, and a read address computed from the pop
-//! (`rd_ptr + pop`) was a routed critical path: 9.4 ns, of which 8.5 ns were wires from the pop
-//! logic to the RAMs. This costs the second copy's block RAMs and a 2:1 mux per bit.
+//! With `second_copy`, the beat RAM's read address comes straight from flip-flops: the beats are
+//! in two block-RAM copies, one read at the head (`ram`: the head if nothing is popped) and one
+//! at the beat after it (`ram_next`: the head after a pop), and the output takes the second when
+//! last clock popped. A 522-bit beat spans 15 block RAMs across the die, and a read address
+//! computed from the pop (`rd_ptr + pop`) was a routed critical path on the core's output buffer:
+//! 9.4 ns, of which 8.5 ns were wires from the pop logic to the RAMs. It costs the second copy's
+//! block RAMs, a 2:1 mux per bit and the write bus's doubled fanout (with it on all three buffers
+//! the core did not finish routing in 45 minutes), so the core uses it where the pop is late.
+//! Without it, `ram` reads at `next_ptr` and `ram_next` is unused (synthesis removes it).
 
 use rust_hdl::prelude::*;
 
@@ -82,6 +85,8 @@ pub struct PacketFifo {
     /// `last` (bit 0), `snf` (bit 1) and `bytes` (bits 8..2) of every stored beat, written
     /// with `ram`.
     flag_ram: RAM<Bits<9>, DEPTH_BITS>,
+    /// Read the beats from two copies (see the module notes).
+    second_copy: Constant<Bit>,
     max_index: Constant<Bits<8>>,
     len_max: Constant<Bits<17>>,
     // Write side.
@@ -141,7 +146,9 @@ impl PacketFifo {
     /// is readable (`rd_complete` counts the last beat a clock after it is written; the RAM shows
     /// it two clocks after). Not `DEPTH`: a full buffer takes no beat, not even an overwrite, and
     /// the reader waits for the packet's end.
-    pub fn new(max_beats: usize) -> PacketFifo {
+    /// `second_copy`: keep the beats twice so the read address leaves from flip-flops (see the
+    /// module notes).
+    pub fn new(max_beats: usize, second_copy: bool) -> PacketFifo {
         assert!((2..DEPTH).contains(&max_beats), "2..{DEPTH} beats");
         PacketFifo {
             clock: Default::default(),
@@ -162,6 +169,7 @@ impl PacketFifo {
             ram_next: Default::default(),
             side_ram: Default::default(),
             flag_ram: Default::default(),
+            second_copy: Constant::new(second_copy),
             max_index: Constant::new((max_beats as u64 - 1).to_bits()),
             len_max: Constant::new(0xffffu64.to_bits()),
             wr_ptr: Default::default(),
@@ -296,8 +304,12 @@ impl Logic for PacketFifo {
             self.r_in.d.next = !self.head_last.val();
         }
         self.rd_ptr.d.next = self.next_ptr.val();
-        // Both copies read at flip-flop addresses; the pop picks between them a clock later.
-        self.ram.read_address.next = self.rd_ptr.q.val().get_bits::<DEPTH_BITS>(0);
+        // With the second copy, both copies read at flip-flop addresses and the pop picks between
+        // them a clock later; without, the one copy reads the new head.
+        self.ram.read_address.next = self.next_ptr.val().get_bits::<DEPTH_BITS>(0);
+        if self.second_copy.val() {
+            self.ram.read_address.next = self.rd_ptr.q.val().get_bits::<DEPTH_BITS>(0);
+        }
         self.ram_next.read_address.next = self.rd_ptr_1.q.val().get_bits::<DEPTH_BITS>(0);
         self.side_ram.read_address.next = self.next_ptr.val().get_bits::<DEPTH_BITS>(0);
         self.flag_ram.read_address.next = self.next_ptr.val().get_bits::<DEPTH_BITS>(0);
@@ -309,7 +321,7 @@ impl Logic for PacketFifo {
         }
         self.rd_valid.next = self.head_valid.q.val();
         self.rd_beat.next = self.ram.read_data.val();
-        if self.r_popped.q.val() {
+        if self.second_copy.val() & self.r_popped.q.val() {
             self.rd_beat.next = self.ram_next.read_data.val();
         }
         self.rd_beat.next.last = self.head_last.val();
@@ -407,7 +419,7 @@ mod tests {
         p.iter().map(|b| b.bytes).sum::<u64>().min(0xffff)
     }
 
-    fn run(seed: u64, max_beats: usize, idle: u32, stall: u32) {
+    fn run(seed: u64, max_beats: usize, idle: u32, stall: u32, second_copy: bool) {
         let mut rng = Rng::new(seed);
         let written = packets(&mut rng, 40);
         let mut input: std::collections::VecDeque<TestBeat> = written.iter().flatten().copied().collect();
@@ -421,7 +433,7 @@ mod tests {
                     .map(move |(i, b)| (b, i == 0, s))
             })
             .collect();
-        let mut uut = PacketFifo::new(max_beats);
+        let mut uut = PacketFifo::new(max_beats, second_copy);
         uut.connect_all();
         uut.reset.next = true;
         tick(&mut uut, |u| &mut u.clock);
@@ -495,13 +507,15 @@ mod tests {
                 .into_iter()
                 .enumerate()
         {
-            run(0xf1f0_0001 + k as u64, max_beats, idle, stall);
+            for second_copy in [false, true] {
+                run(0xf1f0_0001 + k as u64, max_beats, idle, stall, second_copy);
+            }
         }
     }
 
     #[test]
     fn synthesizes() {
-        let v = yosys_check("packet_fifo", &mut PacketFifo::new(17));
+        let v = yosys_check("packet_fifo", &mut PacketFifo::new(17, true));
         verilator_lint("packet_fifo", &v, &["WIDTH", "DECLFILENAME", "UNUSEDSIGNAL"]);
     }
 }
