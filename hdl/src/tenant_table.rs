@@ -185,7 +185,8 @@ pub struct TenantTable {
     lr_slots: DFF<Bits<SLOT_COUNT_BITS>>,
 
     sel_next: Signal<Local, Bits<32>>,
-    sel_next_ok: Signal<Local, Bit>,
+    wr_sel_ok: Signal<Local, Bit>,
+    wr_sel_hot: Signal<Local, Bits<MAX_TENANTS>>,
     /// `TENANT_SEL`'s RAM address (the tenant, when it is one: see `sel_ok`).
     sel_t: Signal<Local, Bits<TENANT_BITS>>,
     commit_now: Signal<Local, Bit>,
@@ -317,7 +318,8 @@ impl TenantTable {
             lr_done: Default::default(),
             lr_slots: Default::default(),
             sel_next: Default::default(),
-            sel_next_ok: Default::default(),
+            wr_sel_ok: Default::default(),
+            wr_sel_hot: Default::default(),
             sel_t: Default::default(),
             commit_now: Default::default(),
             wb_ok: Default::default(),
@@ -405,11 +407,18 @@ impl Logic for TenantTable {
             self.sel_next.next = self.wr_data.val();
         }
         self.r_sel.d.next = self.sel_next.val();
-        self.sel_next_ok.next = self.sel_next.val() < self.tenants32.val();
-        self.r_sel_ok.d.next = self.sel_next_ok.val();
-        self.r_sel_hot.d.next = 0.into();
-        if self.sel_next_ok.val() {
-            self.r_sel_hot.d.next = self.one_hot.val() << self.sel_next.val().get_bits::<TENANT_BITS>(0);
+        // The check and the one-hot decode from the written value, the select last: decoding
+        // `sel_next` put the write strobe's address compare in front of both (8.7 levels).
+        self.wr_sel_ok.next = self.wr_data.val() < self.tenants32.val();
+        self.wr_sel_hot.next = 0.into();
+        if self.wr_sel_ok.val() {
+            self.wr_sel_hot.next = self.one_hot.val() << self.wr_data.val().get_bits::<TENANT_BITS>(0);
+        }
+        self.r_sel_ok.d.next = self.r_sel_ok.q.val();
+        self.r_sel_hot.d.next = self.r_sel_hot.q.val();
+        if self.wr_sel.val() {
+            self.r_sel_ok.d.next = self.wr_sel_ok.val();
+            self.r_sel_hot.d.next = self.wr_sel_hot.val();
         }
         self.sel_t.next = self.r_sel.q.val().get_bits::<TENANT_BITS>(0);
         self.commit_now.next = self.wr_ctrl.val()
