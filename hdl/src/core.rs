@@ -32,7 +32,8 @@ use crate::lane_store::{LaneStore, beat_bits, beats};
 use crate::packet_fifo::{BEAT_BITS, BEAT_BYTES, Beat, DEPTH, PacketFifo};
 use crate::slot_hash::SlotHash;
 use crate::slot_meta::{Meta, SlotMeta};
-use crate::tenant_table::TENANT_BITS;
+use crate::tenant_decode::TenantDecode;
+use crate::tenant_table::{MAX_TENANTS, TENANT_BITS};
 use crate::update_decide::{Checks, Live, LiveCheck, UpdateCheck, UpdateDecide};
 use crate::window::{INDEX_BITS, SlideCountReg, WindowNext};
 use aggnic_spec::model::{CORE_COUNTERS, CoreCounter, Params, TENANT_COUNTERS, TenantCounter};
@@ -337,7 +338,7 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     s2_hdr: DFF<Hdr>,
     /// `s2_hdr`'s tenant decoded with it, for the tenant table's lookups (`cfg_hot`, `lookup_hot`).
     s2_thot: DFF<Bits<64>>,
-    s1_tenant: Signal<Local, Bits<8>>,
+    s1_decode: TenantDecode<8>,
     s2_tenant: Signal<Local, Bits<8>>,
     s2_slot: Signal<Local, Bits<SLOT_BITS>>,
     s3_op: DFF<Op>,
@@ -434,6 +435,7 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     m_tenant: DFF<Bits<8>>,
     /// `m_tenant` decoded with it, for the tenant table's slots port (`slot_hot`).
     m_thot: DFF<Bits<64>>,
+    op_decode: TenantDecode<8>,
     m_mark: DFF<Bit>,
     /// The marked fragment's place in the window (`window::WindowOffset`, from the decision).
     m_at_base: DFF<Bit>,
@@ -764,7 +766,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s2_bytes: Default::default(),
             s2_hdr: Default::default(),
             s2_thot: Default::default(),
-            s1_tenant: Default::default(),
+            s1_decode: TenantDecode::new(MAX_TENANTS),
             s2_tenant: Default::default(),
             s2_slot: Default::default(),
             s3_op: Default::default(),
@@ -849,6 +851,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             w_thot: Default::default(),
             m_tenant: Default::default(),
             m_thot: Default::default(),
+            op_decode: TenantDecode::new(MAX_TENANTS),
             m_mark: Default::default(),
             m_at_base: Default::default(),
             m_offset: Default::default(),
@@ -1383,11 +1386,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s2_data.d.next = self.s1_data.q.val();
         self.s2_bytes.d.next = self.s1_bytes.q.val();
         self.s2_hdr.d.next = self.s1_hdr.q.val();
-        self.s2_thot.d.next = 0.into();
-        self.s1_tenant.next = self.s1_hdr.q.val().tenant;
-        if self.s1_tenant.val().get_bits::<2>(6) == 0 {
-            self.s2_thot.d.next = self.one_bit.val() << self.s1_tenant.val().get_bits::<6>(0);
-        }
+        self.s1_decode.tenant.next = self.s1_hdr.q.val().tenant;
+        self.s2_thot.d.next = self.s1_decode.hot.val();
         // S1 also: the checksum and length checks (`FrameChecks`), into the header's `bad`.
         self.s1_checks.fields_malformed.next = self.s1_malformed.q.val();
         self.s1_checks.ip_sum.next = self.s1_ip_sum.q.val();
@@ -1539,10 +1539,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.m_valid.d.next =
             self.slot_inc.val() | self.slot_dec.val() | self.complete.val() | self.is_release.val();
         self.m_tenant.d.next = self.op_tenant.val();
-        self.m_thot.d.next = 0.into();
-        if self.op_tenant.val().get_bits::<2>(6) == 0 {
-            self.m_thot.d.next = self.one_bit.val() << self.op_tenant.val().get_bits::<6>(0);
-        }
+        self.op_decode.tenant.next = self.op_tenant.val();
+        self.m_thot.d.next = self.op_decode.hot.val();
         // A completion is always in the window; a RELEASE marks only a fragment that is.
         self.m_mark.d.next = self.complete.val() | (self.is_release.val() & self.s4_live.q.val().in_window);
         self.m_at_base.d.next = self.s4_live.q.val().at_base;

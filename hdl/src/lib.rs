@@ -26,6 +26,7 @@ pub mod packet_fifo;
 pub mod saturating_lanes;
 pub mod slot_hash;
 pub mod slot_meta;
+pub mod tenant_decode;
 pub mod tenant_table;
 pub mod update_decide;
 pub mod window;

@@ -55,6 +55,7 @@
 //! slave delays the global counters by the same two clocks so a snapshot is one instant).
 
 use crate::one_hot_mux::OneHotMux;
+use crate::tenant_decode::TenantDecode;
 use aggnic_spec::model::{Params, TENANT_COUNTERS};
 use aggnic_spec::regs::t_ctrl;
 use rust_hdl::prelude::*;
@@ -63,8 +64,6 @@ use rust_hdl::prelude::*;
 pub const TENANT_BITS: usize = 6;
 /// Most tenants an export may have.
 pub const MAX_TENANTS: usize = 1 << TENANT_BITS;
-/// The read multiplexers' chain length.
-const TENANTS_END: usize = MAX_TENANTS + 1;
 /// Bits of a slots-in-use count: up to 65536 slots (`Params::validate`'s limit) plus one.
 pub const SLOT_COUNT_BITS: usize = 17;
 
@@ -141,7 +140,6 @@ pub struct TenantTable {
     /// Entry `i` exists in this export (`i` < tenants).
     live: [Constant<Bit>; MAX_TENANTS],
     tenants8: Constant<Bits<8>>,
-    tenants32: Constant<Bits<32>>,
     enable_bit: Constant<Bits<8>>,
     commit_bit: Constant<Bits<8>>,
     lo_word: Constant<Bits<64>>,
@@ -185,8 +183,7 @@ pub struct TenantTable {
     lr_slots: DFF<Bits<SLOT_COUNT_BITS>>,
 
     sel_next: Signal<Local, Bits<32>>,
-    wr_sel_ok: Signal<Local, Bit>,
-    wr_sel_hot: Signal<Local, Bits<MAX_TENANTS>>,
+    sel_decode: TenantDecode<32>,
     /// `TENANT_SEL`'s RAM address (the tenant, when it is one: see `sel_ok`).
     sel_t: Signal<Local, Bits<TENANT_BITS>>,
     commit_now: Signal<Local, Bit>,
@@ -282,7 +279,6 @@ impl TenantTable {
             slot_dec: Default::default(),
             live: std::array::from_fn(|i| Constant::new(i < params.tenants as usize)),
             tenants8: Constant::new(params.tenants.min(255).to_bits()),
-            tenants32: Constant::new(params.tenants.to_bits()),
             enable_bit: Constant::new(t_ctrl::ENABLE.trailing_zeros().to_bits()),
             commit_bit: Constant::new(t_ctrl::COMMIT.trailing_zeros().to_bits()),
             lo_word: Constant::new(0xffff_ffffu64.to_bits()),
@@ -318,8 +314,7 @@ impl TenantTable {
             lr_done: Default::default(),
             lr_slots: Default::default(),
             sel_next: Default::default(),
-            wr_sel_ok: Default::default(),
-            wr_sel_hot: Default::default(),
+            sel_decode: TenantDecode::new(params.tenants as usize),
             sel_t: Default::default(),
             commit_now: Default::default(),
             wb_ok: Default::default(),
@@ -409,16 +404,13 @@ impl Logic for TenantTable {
         self.r_sel.d.next = self.sel_next.val();
         // The check and the one-hot decode from the written value, the select last: decoding
         // `sel_next` put the write strobe's address compare in front of both (8.7 levels).
-        self.wr_sel_ok.next = self.wr_data.val() < self.tenants32.val();
-        self.wr_sel_hot.next = 0.into();
-        if self.wr_sel_ok.val() {
-            self.wr_sel_hot.next = self.one_hot.val() << self.wr_data.val().get_bits::<TENANT_BITS>(0);
-        }
+        self.sel_decode.tenant.next = self.wr_data.val();
         self.r_sel_ok.d.next = self.r_sel_ok.q.val();
         self.r_sel_hot.d.next = self.r_sel_hot.q.val();
         if self.wr_sel.val() {
-            self.r_sel_ok.d.next = self.wr_sel_ok.val();
-            self.r_sel_hot.d.next = self.wr_sel_hot.val();
+            // A tenant exactly when its decode has a bit (the decode's limit is the tenants).
+            self.r_sel_ok.d.next = self.sel_decode.hot.val().any();
+            self.r_sel_hot.d.next = self.sel_decode.hot.val();
         }
         self.sel_t.next = self.r_sel.q.val().get_bits::<TENANT_BITS>(0);
         self.commit_now.next = self.wr_ctrl.val()
@@ -682,9 +674,10 @@ pub struct TenantCounters {
     s0_valid: Signal<Local, Bit>,
     s0_fwd: Signal<Local, Bit>,
     sel_stored: Signal<Local, Bit>,
-    /// OR chains of the two `valid` selects (`[i]`: entries below `i`; at most one matches).
-    or_s0_valid: [Signal<Local, Bit>; TENANTS_END],
-    or_sel_stored: [Signal<Local, Bit>; TENANTS_END],
+    /// The two `valid` selects: the bumped tenant's and the selected tenant's.
+    bump_decode: TenantDecode<8>,
+    mux_s0_valid: OneHotMux<1>,
+    mux_sel_stored: OneHotMux<1>,
     sel_fwd: Signal<Local, Bit>,
     old: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
     new: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
@@ -729,8 +722,9 @@ impl TenantCounters {
             s0_valid: Default::default(),
             s0_fwd: Default::default(),
             sel_stored: Default::default(),
-            or_s0_valid: std::array::from_fn(|_| Default::default()),
-            or_sel_stored: std::array::from_fn(|_| Default::default()),
+            bump_decode: TenantDecode::new(MAX_TENANTS),
+            mux_s0_valid: Default::default(),
+            mux_sel_stored: Default::default(),
             sel_fwd: Default::default(),
             old: Default::default(),
             new: Default::default(),
@@ -755,25 +749,22 @@ impl Logic for TenantCounters {
 
         // Where each read finds its entry (`valid`: written since reset), AND-OR selects; stage 1
         // marks its write.
-        self.or_s0_valid[0].next = false;
-        self.or_sel_stored[0].next = false;
+        self.bump_decode.tenant.next = self.bump_tenant.val();
+        self.mux_s0_valid.sel.next = self.bump_decode.hot.val();
+        self.mux_sel_stored.sel.next = self.sel_hot.val();
         for i in 0..MAX_TENANTS {
-            self.or_s0_valid[i + 1].next = self.or_s0_valid[i].val();
-            if self.bump_tenant.val() == self.tidx[i].val() {
-                self.or_s0_valid[i + 1].next = self.or_s0_valid[i].val() | self.valid[i].q.val();
-            }
-            self.or_sel_stored[i + 1].next = self.or_sel_stored[i].val();
-            if self.sel_hot.val().get_bit(i) {
-                self.or_sel_stored[i + 1].next = self.or_sel_stored[i].val() | self.valid[i].q.val();
+            self.mux_s0_valid.x[i].next = 0.into();
+            self.mux_sel_stored.x[i].next = 0.into();
+            if self.valid[i].q.val() {
+                self.mux_s0_valid.x[i].next = 1.into();
+                self.mux_sel_stored.x[i].next = 1.into();
             }
             if self.s1_valid.q.val() & (self.s1_tenant.q.val() == self.tidx[i].val()) {
                 self.valid[i].d.next = true;
             }
         }
-        for n in MAX_TENANTS..TENANTS_END {
-            self.s0_valid.next = self.or_s0_valid[n].val();
-            self.sel_stored.next = self.or_sel_stored[n].val();
-        }
+        self.s0_valid.next = self.mux_s0_valid.y.val().any();
+        self.sel_stored.next = self.mux_sel_stored.y.val().any();
         // The entry stage 1 writes this clock is the one this bump reads next clock.
         self.s0_fwd.next = self.s1_valid.q.val() & (self.s1_tenant.q.val() == self.bump_tenant.val());
         self.s1_fwd.d.next = self.s0_fwd.val();
