@@ -9,6 +9,8 @@
 //! - [`update_decide::UpdateDecide`]: the verdict on an UPDATE, as `Core::update` decides it.
 //! - [`window::WindowNext`], [`window::Window`]: a tenant's fragment window (`mark_done`).
 //! - [`saturating_lanes::SaturatingLanes`]: int32 lanes added with saturation and an overflow flag.
+//! - [`tenant_decode::TenantDecode`], [`one_hot_mux::OneHotMux`]: a tenant id as a one-hot select,
+//!   and one of 64 words picked by it (the tenant table's ports).
 
 pub mod axil_regs;
 pub mod beat_lanes;
