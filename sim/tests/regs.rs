@@ -151,11 +151,15 @@ fn reset_restores_the_reset_values() {
 }
 
 #[test]
-fn transactions_take_two_cycles_without_stalls() {
+fn reads_take_three_cycles_and_writes_two_without_stalls() {
     let mut sim = SimNic::new();
     let start = sim.cycles();
     sim.axil_read(regs::CORE_TYPE.addr);
-    assert_eq!(sim.cycles() - start, 2, "address cycle, then the response");
+    assert_eq!(
+        sim.cycles() - start,
+        3,
+        "address cycle, the decoded read, then the response"
+    );
     let start = sim.cycles();
     sim.axil_write(regs::UDP_PORT.addr, 9);
     assert_eq!(
@@ -177,7 +181,7 @@ fn stalls_cost_cycles_and_repeat_with_the_seed() {
         sim.cycles() - start
     };
     let fast = run(5, 0);
-    assert_eq!(fast, 800);
+    assert_eq!(fast, 200 * (2 + 3));
     let slow = run(5, 50);
     assert!(slow > 2 * fast, "50 % stalls: {slow} cycles vs {fast}");
     assert_eq!(run(5, 50), slow, "same seed, same cycles");
@@ -230,8 +234,8 @@ fn vcd_trace_records_the_bus() {
         assert!(vcd.contains(signal), "{signal} in the VCD");
     }
     assert!(vcd.contains("1011111011101111"), "0xbeef on the bus");
-    // Two dumps a cycle: 2 reset + 2 write + 2 read cycles, the last rising edge at 55.
-    assert!(vcd.contains("\n#55\n") && !vcd.contains("\n#65\n"));
+    // Two dumps a cycle: 2 reset + 2 write + 3 read cycles, the last rising edge at 65.
+    assert!(vcd.contains("\n#65\n") && !vcd.contains("\n#75\n"));
     let untraced = SimNic::with_config(Config::default()).expect("simulator");
     assert_eq!(untraced.tracing(), std::env::var_os("AGGNIC_VCD").is_some());
 }
