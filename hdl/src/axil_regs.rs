@@ -480,7 +480,10 @@ impl Logic for AxilRegs {
             & (self.s_axil_awaddr.val() == self.command_addr.val())
             & self.s_axil_wdata.val().get_bit(self.snapshot_bit.val().index())
             & !self.soft_now.val();
-        self.any_reset.next = self.reset.val() | self.soft_now.val();
+        // SOFT_RESET takes effect a clock after the write, with the rest of the core (`soft_reset`):
+        // from a flip-flop, not from the write's decode (that decode into every reset input was
+        // the routed critical path). No read is taken in that clock.
+        self.any_reset.next = self.reset.val() | self.r_soft.q.val();
         self.r_soft.d.next = self.soft_now.val();
         self.r_flush_start.d.next = self.write_now.val()
             & (self.s_axil_awaddr.val() == self.flush_addr.val())
@@ -556,6 +559,7 @@ impl Logic for AxilRegs {
         self.read_now.next = self.s_axil_arvalid.val()
             & !self.r_rvalid.q.val()
             & !self.r_reading.q.val()
+            & !self.r_soft.q.val()
             & !self.write_waiting.val()
             & !self.ttable.busy.val();
         self.rd_words_lo.sel.next = self.all_ways.val();
@@ -681,6 +685,7 @@ impl Logic for AxilRegs {
         self.s_axil_bresp.next = 0.into();
         self.s_axil_arready.next = !self.r_rvalid.q.val()
             & !self.r_reading.q.val()
+            & !self.r_soft.q.val()
             & !self.write_waiting.val()
             & !self.ttable.busy.val();
         self.s_axil_rvalid.next = self.r_rvalid.q.val();
