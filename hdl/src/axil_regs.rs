@@ -9,10 +9,10 @@
 //!   in the table gives a one-clock [`AxilRegs::flush_start`] pulse with
 //!   [`AxilRegs::flush_tenant`]; a START while `flush_busy` is high is ignored, as the register map
 //!   says.
-//! - `COMMAND.SOFT_RESET` returns every register, the tenant table and the counters to reset at
-//!   the clock edge that takes the write (the write still gets its response) and pulses
-//!   [`AxilRegs::soft_reset`] the clock after, for the rest of the core. SOFT_RESET wins over
-//!   SNAPSHOT in the same write, as in the model.
+//! - `COMMAND.SOFT_RESET` pulses [`AxilRegs::soft_reset`] the clock after the write, and at the
+//!   end of that clock every register, the tenant table and the counters return to reset with
+//!   the rest of the core (the write still gets its response; no read is taken in that clock).
+//!   SOFT_RESET wins over SNAPSHOT in the same write, as in the model.
 //! - The tenant table (`tenant_table::TenantTable`): `TENANT_SEL`, the staged `T_` writes,
 //!   `T_CTRL.COMMIT`, live reads of the selected tenant, `T_SLOTS_IN_USE`, `SLOTS_IN_USE`. Its
 //!   pipeline ports are this block's `cfg_*`, `lookup_*`, `wb*` and `slot_*` ports (see there).
