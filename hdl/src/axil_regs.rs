@@ -194,6 +194,8 @@ pub struct AxilRegs {
     counters: TenantCounters,
 
     write_now: Signal<Local, Bit>,
+    /// A read address would be taken now (`arready`); `read_now` when one is offered.
+    read_ready: Signal<Local, Bit>,
     read_now: Signal<Local, Bit>,
     soft_now: Signal<Local, Bit>,
     snap_now: Signal<Local, Bit>,
@@ -378,6 +380,7 @@ impl AxilRegs {
             ttable: TenantTable::new(params),
             counters: TenantCounters::new(params),
             write_now: Default::default(),
+            read_ready: Default::default(),
             read_now: Default::default(),
             soft_now: Default::default(),
             snap_now: Default::default(),
@@ -556,12 +559,12 @@ impl Logic for AxilRegs {
         // (AND-OR trees: each address appears once, see `new`; a chain of ifs would be a
         // priority chain as deep as the map, an OR chain stays a chain), a hit per counter and
         // live word, and the live values (every clock).
-        self.read_now.next = self.s_axil_arvalid.val()
-            & !self.r_rvalid.q.val()
+        self.read_ready.next = !self.r_rvalid.q.val()
             & !self.r_reading.q.val()
             & !self.r_soft.q.val()
             & !self.write_waiting.val()
             & !self.ttable.busy.val();
+        self.read_now.next = self.s_axil_arvalid.val() & self.read_ready.val();
         self.rd_words_lo.sel.next = self.all_ways.val();
         self.rd_words_hi.sel.next = self.all_ways.val();
         self.rd_counters.sel.next = self.all_ways.val();
@@ -683,11 +686,7 @@ impl Logic for AxilRegs {
         self.s_axil_wready.next = self.write_now.val();
         self.s_axil_bvalid.next = self.r_bvalid.q.val();
         self.s_axil_bresp.next = 0.into();
-        self.s_axil_arready.next = !self.r_rvalid.q.val()
-            & !self.r_reading.q.val()
-            & !self.r_soft.q.val()
-            & !self.write_waiting.val()
-            & !self.ttable.busy.val();
+        self.s_axil_arready.next = self.read_ready.val();
         self.s_axil_rvalid.next = self.r_rvalid.q.val();
         self.s_axil_rdata.next = self.r_rdata.q.val();
         self.s_axil_rresp.next = 0.into();
