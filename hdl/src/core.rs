@@ -88,7 +88,8 @@ pub struct Hdr {
     pub key: Bits<64>,
     pub ip_len: Bits<16>,
     pub udp_len: Bits<16>,
-    pub ip_rest: Bits<16>,
+    /// `HeaderParse::ip_sum_rest`: unfolded, little-endian (folded at S5 with the new length).
+    pub ip_rest: Bits<20>,
 }
 
 /// What the output stage does with a beat, decided at S4.
@@ -458,11 +459,12 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     h_bitmap: DFF<Bits<64>>,
     h_ip_len: DFF<Bits<16>>,
     h_udp_len: DFF<Bits<16>>,
-    h_ip_rest: DFF<Bits<16>>,
+    h_ip_rest: DFF<Bits<20>>,
     /// Recompute the IPv4 checksum (RESULT, PARTIAL).
     h_recsum: DFF<Bit>,
     // S6: the recomputed IPv4 checksum, patched a clock after the rest of the header.
     c_patch: DFF<Bit>,
+    /// As it lies in the frame (read little-endian).
     c_ip_csum: DFF<Bits<16>>,
 
     // S5..S7.
@@ -1747,8 +1749,10 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s5_data.d.next = self.s4_data.q.val();
 
         // S5: the header patch, from the values S4 chose.
-        self.csum_sum.next =
-            bit_cast::<20, 16>(self.h_ip_rest.q.val()) + bit_cast::<20, 16>(self.h_ip_len.q.val());
+        // Little-endian, as `ip_rest` is summed (a ones' complement sum is byte-order independent):
+        // the new length byte-swapped in, the checksum as it lies in the frame out.
+        self.csum_sum.next = self.h_ip_rest.q.val()
+            + bit_cast::<20, 16>(((self.h_ip_len.q.val() & 0xff) << 8) | (self.h_ip_len.q.val() >> 8));
         self.csum_fold.next = (self.csum_sum.val() & 0xffff) + (self.csum_sum.val() >> 16);
         self.csum_fold2.next = (self.csum_fold.val() & 0xffff) + (self.csum_fold.val() >> 16);
         // The checksum's adds take S5; S6 patches it in.
@@ -1785,9 +1789,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s7_data.d.next = self.s6_data.q.val();
         if self.c_patch.q.val() {
             self.s7_data.d.next = (self.s6_data.q.val() & self.csum_keep.val())
-                | (bit_cast::<BEAT_BITS, 16>(
-                    ((self.c_ip_csum.q.val() & 0xff) << 8) | (self.c_ip_csum.q.val() >> 8),
-                ) << self.at_ip_csum.val());
+                | (bit_cast::<BEAT_BITS, 16>(self.c_ip_csum.q.val()) << self.at_ip_csum.val());
         }
 
         // S7: the output beat (the lane store's sum is out now), overflow, counters, credits.

@@ -23,7 +23,8 @@
 //! by its own few shifts. (An earlier version byte-reversed the whole 512-bit beat in a chain of 64
 //! steps: free in gates, but it was most of the Verilator model's time per clock.) The IPv4
 //! checksum is summed over little-endian words: a ones' complement sum is byte-order independent
-//! (RFC 1071 section 2(B)), so it is byte-swapped once, after folding.
+//! (RFC 1071 section 2(B)), so the sums leave unfolded and little-endian, and their consumer
+//! byte-swaps once, after folding.
 //!
 //! Every offset, size and expected value comes from `aggnic_spec::wire` at construction.
 
@@ -143,10 +144,12 @@ pub struct HeaderParse {
     pub ip_sum: Signal<Out, Bits<20>>,
     pub ip_total_len: Signal<Out, Bits<16>>,
     pub udp_len: Signal<Out, Bits<16>>,
-    /// The folded ones' complement sum of the IPv4 header's 16-bit words other than total length
-    /// and checksum: a frame the core writes with a new total length `n` gets the checksum
-    /// `!fold(ip_sum_rest + n)`, exactly as `model::reply` recomputes it.
-    pub ip_sum_rest: Signal<Out, Bits<16>>,
+    /// The IPv4 header's 16-bit words other than total length and checksum, summed, not folded,
+    /// read little-endian like `ip_sum`: a frame the core writes with a new total length `n` gets
+    /// the checksum `!fold(ip_sum_rest + swap(n))`, little-endian (`swap`: the bytes exchanged),
+    /// exactly as `model::reply` recomputes it. Unfolded so that the folds are the consumer's, a
+    /// stage later (folded here, the sum and its two folds were the core's critical path).
+    pub ip_sum_rest: Signal<Out, Bits<20>>,
 
     pub kind: Signal<Out, Bits<8>>,
     pub flags: Signal<Out, Bits<8>>,
@@ -170,9 +173,6 @@ pub struct HeaderParse {
     ipw: [Signal<Local, Bits<20>>; IPV4_WORDS],
     /// The sum of all but total length (word 1) and checksum (word 5).
     rest: Signal<Local, Bits<20>>,
-    rest_fold1: Signal<Local, Bits<20>>,
-    rest_fold2: Signal<Local, Bits<20>>,
-    rest_le: Signal<Local, Bits<16>>,
     f_magic: Signal<Local, Bit>,
     f_version: Signal<Local, Bit>,
     f_kind: Signal<Local, Bit>,
@@ -243,9 +243,6 @@ impl Default for HeaderParse {
             key_le: Default::default(),
             ipw: Default::default(),
             rest: Default::default(),
-            rest_fold1: Default::default(),
-            rest_fold2: Default::default(),
-            rest_le: Default::default(),
             f_magic: Default::default(),
             f_version: Default::default(),
             f_kind: Default::default(),
@@ -300,10 +297,7 @@ impl Logic for HeaderParse {
             + ((self.ipw[6].val() + self.ipw[7].val()) + (self.ipw[8].val() + self.ipw[9].val()));
         self.ip_sum.next = self.rest.val() + (self.ipw[1].val() + self.ipw[5].val());
         self.sum_check.sum.next = self.ip_sum.val();
-        self.rest_fold1.next = (self.rest.val() & self.ones.val()) + (self.rest.val() >> 16);
-        self.rest_fold2.next = (self.rest_fold1.val() & self.ones.val()) + (self.rest_fold1.val() >> 16);
-        self.rest_le.next = self.rest_fold2.val().get_bits::<16>(0);
-        self.ip_sum_rest.next = ((self.rest_le.val() & 0xff) << 8) | (self.rest_le.val() >> 8);
+        self.ip_sum_rest.next = self.rest.val();
 
         self.f_magic.next = self.beat.val().get_bits::<8>(self.at_magic.val().index()) != self.magic.val();
         self.f_version.next =
@@ -514,18 +508,18 @@ mod tests {
             "classify: {ctx}"
         );
         let ip = &b[wire::ETH_LEN..wire::ETH_LEN + wire::IPV4_LEN];
-        // The contract of `ip_sum_rest`: with any new total length `n`, `!fold(rest + n)` is the
-        // checksum of the header rewritten with `n`.
+        // The contract of `ip_sum_rest`: with any new total length `n`, `!fold(rest + swap(n))`,
+        // byte-swapped, is the checksum of the header rewritten with `n`.
         for n in [hw.ip_total_len, 0, 0xffff, hw.seq as u16] {
             let mut rewritten = b.to_vec();
             rewritten[frame::IP_LEN.at(0)].copy_from_slice(&n.to_be_bytes());
             rewritten[frame::IP_CSUM.at(0)].fill(0);
             let rewritten = &rewritten[wire::ETH_LEN..wire::ETH_LEN + wire::IPV4_LEN];
-            let mut sum = hw.ip_sum_rest + u32::from(n);
+            let mut sum = hw.ip_sum_rest + u32::from(n.swap_bytes());
             sum = (sum & 0xffff) + (sum >> 16);
             sum = (sum & 0xffff) + (sum >> 16);
             assert_eq!(
-                !(sum as u16),
+                (!(sum as u16)).swap_bytes(),
                 wire::ipv4_checksum(rewritten),
                 "ip_sum_rest with length {n:#x}: {ctx}"
             );
