@@ -23,8 +23,8 @@
 //! by its own few shifts. (An earlier version byte-reversed the whole 512-bit beat in a chain of 64
 //! steps: free in gates, but it was most of the Verilator model's time per clock.) The IPv4
 //! checksum is summed over little-endian words: a ones' complement sum is byte-order independent
-//! (RFC 1071 section 2(B)), so the sums leave unfolded and little-endian, and their consumer
-//! byte-swaps once, after folding.
+//! (RFC 1071 section 2(B)), so the sums leave unfolded and little-endian: their consumer folds
+//! them, and a checksum computed from them is already in frame byte order.
 //!
 //! Every offset, size and expected value comes from `aggnic_spec::wire` at construction.
 
