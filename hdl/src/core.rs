@@ -652,9 +652,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             regs: AxilRegs::new(Params { lanes, ..params }),
             // The second beat-RAM copy only behind the output buffer, whose pop (the output
             // stage's ready) was a routed critical path into its read address.
-            rx_in: PacketFifo::new(b as usize + 1, false),
-            rx_out: PacketFifo::new(b as usize + 1, true),
-            tx_in: PacketFifo::new(b as usize + 1, false),
+            rx_in: PacketFifo::new(b as usize + 1),
+            rx_out: PacketFifo::new(b as usize + 1),
+            tx_in: PacketFifo::new(b as usize + 1),
             rx_class: Default::default(),
             tx_class: Default::default(),
             rx_keep: KeepBytes::default(),

@@ -21,21 +21,21 @@
 //! `c + 1`). The side word read at a first beat is forwarded from a write one cycle earlier, so
 //! `rd_side` is right whenever `rd_complete` is.
 //!
-//! The head beat's `last` and `snf`, which the reader decides on (and which decide the next read
-//! address here), and its byte count, from which the output's `tkeep` is computed, come from a
-//! copy in a small RAM beside the beat RAM (`flag_ram`: LUT RAM with a registered read, as
-//! `side_ram`), not from the block RAM's output: a block RAM's clock-to-out and the wire from it
+//! The head beat's `last` and `snf`, which the reader decides its pop on, and its byte count, from
+//! which the output's `tkeep` is computed, come from a copy in a small RAM beside the beat RAM
+//! (`flag_ram`: LUT RAM with a registered read, as `side_ram`), not from the block RAM's output: a block RAM's clock-to-out and the wire from it
 //! were 3.2 ns of the core's routed critical path.
 //!
-//! With `second_copy`, the beat RAM's read address comes straight from flip-flops: the beats are
-//! in two block-RAM copies, one read at the head (`ram`: the head if nothing is popped) and one
-//! at the beat after it (`ram_next`: the head after a pop), and the output takes the second when
-//! last clock popped. A 522-bit beat spans 15 block RAMs across the die, and a read address
-//! computed from the pop (`rd_ptr + pop`) was a routed critical path on the core's output buffer:
-//! 9.4 ns, of which 8.5 ns were wires from the pop logic to the RAMs. It costs the second copy's
-//! block RAMs, a 2:1 mux per bit and the write bus's doubled fanout (with it on all three buffers
-//! the core did not finish routing in 45 minutes), so the core uses it where the pop is late.
-//! Without it, `ram` reads at `next_ptr` and `ram_next` is unused (synthesis removes it).
+//! The beat RAM's read address leaves from a flip-flop (`r_addr`), so the reader's pop, late in
+//! its clock, never reaches the block RAMs: a 522-bit beat spans 15 block RAMs across the die, and
+//! an address computed from the pop was the routed critical path (on the output buffer 9.4 ns, of
+//! which 8.5 ns were wires from the pop logic to the RAMs; on the receive buffer 8.4 ns). The RAM
+//! reads the beat *after* the head while the head is valid, and a register (`r_head`) keeps the
+//! head: each clock it takes the head shown, which is the RAM's read if the last clock popped (or
+//! the buffer had no head) and its own value otherwise. The pop so only decides the next address
+//! register's value and one select flip-flop. (Session 14 kept the beats twice instead, one copy
+//! read at the head and one at the beat after it: 15 more block RAMs and the write bus's doubled
+//! fanout per buffer, where this costs 522 flip-flops and a 2:1 multiplexer per bit.)
 
 use rust_hdl::prelude::*;
 
@@ -78,15 +78,12 @@ pub struct PacketFifo {
     pub rd_pop: Signal<In, Bit>,
     /// Beats stored.
     pub count: Signal<Out, Bits<8>>,
-    /// The beats, read at the head (`rd_ptr`) and at the beat after it (`rd_ptr_1`).
+    /// The beats, read at `r_addr`.
     ram: RAM<Beat, DEPTH_BITS>,
-    ram_next: RAM<Beat, DEPTH_BITS>,
     side_ram: RAM<Bits<16>, DEPTH_BITS>,
     /// `last` (bit 0), `snf` (bit 1) and `bytes` (bits 8..2) of every stored beat, written
     /// with `ram`.
     flag_ram: RAM<Bits<9>, DEPTH_BITS>,
-    /// Read the beats from two copies (see the module notes).
-    second_copy: Constant<Bit>,
     max_index: Constant<Bits<8>>,
     len_max: Constant<Bits<17>>,
     // Write side.
@@ -107,8 +104,12 @@ pub struct PacketFifo {
     rd_ptr: DFF<Bits<7>>,
     /// `rd_ptr + 1`, registered with it.
     rd_ptr_1: DFF<Bits<7>>,
-    /// Last clock popped: the head is `ram_next`'s read.
-    r_popped: DFF<Bit>,
+    /// The beat RAM's read address: the beat after the head while there is a head, else the head.
+    r_addr: DFF<Bits<7>>,
+    /// The head is the RAM's read (last clock popped, or had no head), not `r_head`.
+    r_from_ram: DFF<Bit>,
+    /// The head beat shown last clock.
+    r_head: DFF<Beat>,
     head_valid: DFF<Bit>,
     r_in: DFF<Bit>,
     done_pkts: DFF<Bits<8>>,
@@ -131,6 +132,8 @@ pub struct PacketFifo {
     head_last: Signal<Local, Bit>,
     head_snf: Signal<Local, Bit>,
     next_ptr: Signal<Local, Bits<7>>,
+    next_valid: Signal<Local, Bit>,
+    head_beat: Signal<Local, Beat>,
 }
 
 impl std::fmt::Debug for PacketFifo {
@@ -146,9 +149,7 @@ impl PacketFifo {
     /// is readable (`rd_complete` counts the last beat a clock after it is written; the RAM shows
     /// it two clocks after). Not `DEPTH`: a full buffer takes no beat, not even an overwrite, and
     /// the reader waits for the packet's end.
-    /// `second_copy`: keep the beats twice so the read address leaves from flip-flops (see the
-    /// module notes).
-    pub fn new(max_beats: usize, second_copy: bool) -> PacketFifo {
+    pub fn new(max_beats: usize) -> PacketFifo {
         assert!((2..DEPTH).contains(&max_beats), "2..{DEPTH} beats");
         PacketFifo {
             clock: Default::default(),
@@ -166,10 +167,8 @@ impl PacketFifo {
             rd_pop: Default::default(),
             count: Default::default(),
             ram: Default::default(),
-            ram_next: Default::default(),
             side_ram: Default::default(),
             flag_ram: Default::default(),
-            second_copy: Constant::new(second_copy),
             max_index: Constant::new((max_beats as u64 - 1).to_bits()),
             len_max: Constant::new(0xffffu64.to_bits()),
             wr_ptr: Default::default(),
@@ -184,7 +183,9 @@ impl PacketFifo {
             s1_data: Default::default(),
             rd_ptr: Default::default(),
             rd_ptr_1: Default::default(),
-            r_popped: Default::default(),
+            r_addr: Default::default(),
+            r_from_ram: Default::default(),
+            r_head: Default::default(),
             head_valid: Default::default(),
             r_in: Default::default(),
             done_pkts: Default::default(),
@@ -204,6 +205,8 @@ impl PacketFifo {
             head_last: Default::default(),
             head_snf: Default::default(),
             next_ptr: Default::default(),
+            next_valid: Default::default(),
+            head_beat: Default::default(),
         }
     }
 }
@@ -213,12 +216,10 @@ impl Logic for PacketFifo {
     fn update(&mut self) {
         dff_setup!(
             self, clock, wr_ptr, w_in, w_snf, w_index, w_full, w_len, w_head, s1_en, s1_addr, s1_data,
-            rd_ptr, rd_ptr_1, r_popped, head_valid, r_in, done_pkts, r_complete
+            rd_ptr, rd_ptr_1, r_addr, r_from_ram, r_head, head_valid, r_in, done_pkts, r_complete
         );
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
-        self.ram_next.read_clock.next = self.clock.val();
-        self.ram_next.write_clock.next = self.clock.val();
         self.side_ram.read_clock.next = self.clock.val();
         self.side_ram.write_clock.next = self.clock.val();
         self.flag_ram.read_clock.next = self.clock.val();
@@ -259,9 +260,6 @@ impl Logic for PacketFifo {
         self.ram.write_enable.next = self.accept.val();
         self.ram.write_address.next = self.waddr.val().get_bits::<DEPTH_BITS>(0);
         self.ram.write_data.next = self.stored.val();
-        self.ram_next.write_enable.next = self.accept.val();
-        self.ram_next.write_address.next = self.waddr.val().get_bits::<DEPTH_BITS>(0);
-        self.ram_next.write_data.next = self.stored.val();
         self.flag_ram.write_enable.next = self.accept.val();
         self.flag_ram.write_address.next = self.waddr.val().get_bits::<DEPTH_BITS>(0);
         self.flag_ram.write_data.next = bit_cast::<9, 1>(self.stored.val().last.into())
@@ -296,34 +294,37 @@ impl Logic for PacketFifo {
         // registers (pointers, their successors, the head-valid compares below).
         self.next_ptr.next = self.rd_ptr.q.val();
         self.rd_ptr_1.d.next = self.rd_ptr_1.q.val();
-        self.r_popped.d.next = false;
+        // The RAMs read `next_ptr`'s beat at the end of this cycle; a beat written this cycle is
+        // not in that read, and `wr_ptr` does not count it yet.
+        self.next_valid.next = self.rd_ptr.q.val() != self.wr_ptr.q.val();
+        self.r_addr.d.next = self.rd_ptr.q.val();
+        if self.rd_ptr.q.val() != self.wr_ptr.q.val() {
+            self.r_addr.d.next = self.rd_ptr_1.q.val();
+        }
+        self.r_from_ram.d.next = !self.head_valid.q.val();
         if self.rd_pop.val() & self.head_valid.q.val() {
             self.next_ptr.next = self.rd_ptr_1.q.val();
             self.rd_ptr_1.d.next = self.rd_ptr_1.q.val() + 1;
-            self.r_popped.d.next = true;
+            self.next_valid.next = self.rd_ptr_1.q.val() != self.wr_ptr.q.val();
+            self.r_addr.d.next = self.rd_ptr_1.q.val();
+            if self.rd_ptr_1.q.val() != self.wr_ptr.q.val() {
+                self.r_addr.d.next = self.rd_ptr_1.q.val() + 1;
+            }
+            self.r_from_ram.d.next = true;
             self.r_in.d.next = !self.head_last.val();
         }
         self.rd_ptr.d.next = self.next_ptr.val();
-        // With the second copy, both copies read at flip-flop addresses and the pop picks between
-        // them a clock later; without, the one copy reads the new head.
-        self.ram.read_address.next = self.next_ptr.val().get_bits::<DEPTH_BITS>(0);
-        if self.second_copy.val() {
-            self.ram.read_address.next = self.rd_ptr.q.val().get_bits::<DEPTH_BITS>(0);
-        }
-        self.ram_next.read_address.next = self.rd_ptr_1.q.val().get_bits::<DEPTH_BITS>(0);
+        self.head_valid.d.next = self.next_valid.val();
+        self.ram.read_address.next = self.r_addr.q.val().get_bits::<DEPTH_BITS>(0);
         self.side_ram.read_address.next = self.next_ptr.val().get_bits::<DEPTH_BITS>(0);
         self.flag_ram.read_address.next = self.next_ptr.val().get_bits::<DEPTH_BITS>(0);
-        // The RAMs read `next_ptr`'s beat at the end of this cycle (one copy or the other); a beat
-        // written this cycle is not in that read, and `wr_ptr` does not count it yet.
-        self.head_valid.d.next = self.rd_ptr.q.val() != self.wr_ptr.q.val();
-        if self.rd_pop.val() & self.head_valid.q.val() {
-            self.head_valid.d.next = self.rd_ptr_1.q.val() != self.wr_ptr.q.val();
+        self.head_beat.next = self.r_head.q.val();
+        if self.r_from_ram.q.val() {
+            self.head_beat.next = self.ram.read_data.val();
         }
+        self.r_head.d.next = self.head_beat.val();
         self.rd_valid.next = self.head_valid.q.val();
-        self.rd_beat.next = self.ram.read_data.val();
-        if self.second_copy.val() & self.r_popped.q.val() {
-            self.rd_beat.next = self.ram_next.read_data.val();
-        }
+        self.rd_beat.next = self.head_beat.val();
         self.rd_beat.next.last = self.head_last.val();
         self.rd_beat.next.snf = self.head_snf.val();
         self.rd_beat.next.bytes = self.flag_ram.read_data.val().get_bits::<7>(2);
@@ -348,7 +349,8 @@ impl Logic for PacketFifo {
             self.s1_en.d.next = false;
             self.rd_ptr.d.next = 0.into();
             self.rd_ptr_1.d.next = 1.into();
-            self.r_popped.d.next = false;
+            self.r_addr.d.next = 0.into();
+            self.r_from_ram.d.next = true;
             self.head_valid.d.next = false;
             self.r_in.d.next = false;
             self.done_pkts.d.next = 0.into();
@@ -419,7 +421,7 @@ mod tests {
         p.iter().map(|b| b.bytes).sum::<u64>().min(0xffff)
     }
 
-    fn run(seed: u64, max_beats: usize, idle: u32, stall: u32, second_copy: bool) {
+    fn run(seed: u64, max_beats: usize, idle: u32, stall: u32) {
         let mut rng = Rng::new(seed);
         let written = packets(&mut rng, 40);
         let mut input: std::collections::VecDeque<TestBeat> = written.iter().flatten().copied().collect();
@@ -433,7 +435,7 @@ mod tests {
                     .map(move |(i, b)| (b, i == 0, s))
             })
             .collect();
-        let mut uut = PacketFifo::new(max_beats, second_copy);
+        let mut uut = PacketFifo::new(max_beats);
         uut.connect_all();
         uut.reset.next = true;
         tick(&mut uut, |u| &mut u.clock);
@@ -507,15 +509,13 @@ mod tests {
                 .into_iter()
                 .enumerate()
         {
-            for second_copy in [false, true] {
-                run(0xf1f0_0001 + k as u64, max_beats, idle, stall, second_copy);
-            }
+            run(0xf1f0_0001 + k as u64, max_beats, idle, stall);
         }
     }
 
     #[test]
     fn synthesizes() {
-        let v = yosys_check("packet_fifo", &mut PacketFifo::new(17, true));
+        let v = yosys_check("packet_fifo", &mut PacketFifo::new(17));
         verilator_lint("packet_fifo", &v, &["WIDTH", "DECLFILENAME", "UNUSEDSIGNAL"]);
     }
 }
