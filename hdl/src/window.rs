@@ -15,9 +15,10 @@
 //! - [`Window`]: one tenant's window in registers, one mark (or load) per clock (both blocks in
 //!   one clock).
 //!
-//! The trailing-ones count does not loop over bits: `y = !z & (z + 1)` isolates the lowest clear
-//! bit of `z` (`done >> 1`, which has one: bit 63), and bit `k` of its index is the OR of the bits
-//! of `y` whose index has bit `k` set (six masks). Every step stays at 64 bits.
+//! The trailing-ones count does not loop over bits: per 16-bit chunk of `z` (`done >> 1`, which
+//! has a clear bit: bit 63), `y = !z & (z + 1)` isolates the lowest clear bit, and bit `k` of its
+//! index is the OR of the bits of `y` whose index has bit `k` set (four masks); the lowest chunk
+//! that is not all ones gives the count.
 
 use aggnic_spec::model::Params;
 use rust_hdl::prelude::*;
@@ -29,10 +30,17 @@ pub const INDEX_BITS: usize = 6;
 // `WindowOffset` takes `d`'s bits 6..32 with literals (a Rust const in a bit index is emitted as a name).
 const _: () = assert!(INDEX_BITS == 6);
 
+/// Bits of a slide count's chunk: the count is taken per 16-bit chunk of `done >> 1`.
+const CHUNK_BITS: usize = 16;
+/// Index bits of a chunk bit.
+const CHUNK_INDEX_BITS: usize = 4;
+
 /// Bit `k` of the mask is set when bit `b` of `k` is: the mask that reads bit `b` of a one-hot
-/// word's index.
+/// chunk's index.
 fn index_bit_mask(b: usize) -> u64 {
-    (0..64).filter(|k| k >> b & 1 == 1).fold(0, |m, k| m | 1 << k)
+    (0..CHUNK_BITS)
+        .filter(|k| k >> b & 1 == 1)
+        .fold(0, |m, k| m | 1 << k)
 }
 
 /// How far marking the base slides a window: 1 + `tz`, where `tz` is the number of trailing ones
@@ -42,21 +50,31 @@ fn index_bit_mask(b: usize) -> u64 {
 /// anything but `base` itself never slides, and marking `base` slides past the final fragments
 /// above it. That depends on `done` alone, so a pipeline counts it the clock before the mark
 /// (from the window the mark will see, [`SlideCountReg`]) and hands it to [`WindowNext`]: the
-/// 64-bit carry and the index encoder are then not on the clock that writes the window back.
+/// carries and the index encoders are then not on the clock that writes the window back.
+///
+/// The count is taken in four 16-bit chunks side by side (a 16-bit carry and 8-bit ORs each,
+/// where one 64-bit carry and 32-bit ORs were a routed near-critical path), and the lowest chunk
+/// that is not all ones gives it.
 #[derive(LogicBlock, Debug)]
 pub struct SlideCount {
     /// Bit 0 clear.
     pub done: Signal<In, Bits<64>>,
     pub tz: Signal<Out, Bits<SLIDE_BITS>>,
 
-    one: Constant<Bits<64>>,
-    index_masks: [Constant<Bits<64>>; INDEX_BITS],
+    one: Constant<Bits<CHUNK_BITS>>,
+    all_ones: Constant<Bits<CHUNK_BITS>>,
+    index_masks: [Constant<Bits<CHUNK_BITS>>; CHUNK_INDEX_BITS],
+    /// The chunks' offsets in the count: 0, 16, 32, 48.
+    chunk_base: [Constant<Bits<SLIDE_BITS>>; 4],
+    /// `1 << b`: a count's index bit `b`.
+    weight: [Constant<Bits<SLIDE_BITS>>; CHUNK_INDEX_BITS],
     /// `done >> 1`: bit 63 clear, so it has a clear bit.
     z: Signal<Local, Bits<64>>,
-    /// The lowest clear bit of `z`, one-hot.
-    y: Signal<Local, Bits<64>>,
-    /// The trailing-ones count of `z`, built one bit at a time.
-    ones: [Signal<Local, Bits<SLIDE_BITS>>; INDEX_BITS + 1],
+    chunk: [Signal<Local, Bits<CHUNK_BITS>>; 4],
+    /// The lowest clear bit of each chunk, one-hot (0 if the chunk is all ones).
+    y: [Signal<Local, Bits<CHUNK_BITS>>; 4],
+    /// Each chunk's trailing-ones count (for a chunk that is not all ones).
+    count: [Signal<Local, Bits<SLIDE_BITS>>; 4],
 }
 
 impl SlideCount {
@@ -65,10 +83,14 @@ impl SlideCount {
             done: Default::default(),
             tz: Default::default(),
             one: Constant::new(1u64.to_bits()),
+            all_ones: Constant::new(0xffffu64.to_bits()),
             index_masks: std::array::from_fn(|b| Constant::new(index_bit_mask(b).to_bits())),
+            chunk_base: std::array::from_fn(|c| Constant::new(((c * CHUNK_BITS) as u64).to_bits())),
+            weight: std::array::from_fn(|b| Constant::new((1u64 << b).to_bits())),
             z: Default::default(),
+            chunk: Default::default(),
             y: Default::default(),
-            ones: Default::default(),
+            count: Default::default(),
         }
     }
 }
@@ -83,16 +105,30 @@ impl Logic for SlideCount {
     #[hdl_gen]
     fn update(&mut self) {
         self.z.next = self.done.val() >> 1;
-        self.y.next = !self.z.val() & (self.z.val() + self.one.val());
-        self.ones[0].next = 0.into();
-        for b in 0..INDEX_BITS {
-            self.ones[b + 1].next = self.ones[b]
-                .val()
-                .replace_bit(b, (self.y.val() & self.index_masks[b].val()) != 0);
+        // Literal offsets: a bit index computed from the loop variable is not emitted.
+        self.chunk[0].next = self.z.val().get_bits::<CHUNK_BITS>(0);
+        self.chunk[1].next = self.z.val().get_bits::<CHUNK_BITS>(16);
+        self.chunk[2].next = self.z.val().get_bits::<CHUNK_BITS>(32);
+        self.chunk[3].next = self.z.val().get_bits::<CHUNK_BITS>(48);
+        for c in 0..4 {
+            self.y[c].next = !self.chunk[c].val() & (self.chunk[c].val() + self.one.val());
+            self.count[c].next = self.chunk_base[c].val();
+            for b in 0..CHUNK_INDEX_BITS {
+                if (self.y[c].val() & self.index_masks[b].val()) != 0 {
+                    self.count[c].next = self.count[c].val() | self.weight[b].val();
+                }
+            }
         }
-        // A one-pass loop: array indices in `#[hdl_gen]` must be literals or loop variables.
-        for n in INDEX_BITS..(INDEX_BITS + 1) {
-            self.tz.next = self.ones[n].val();
+        // Chunk 3 has bit 63 clear, so it is never all ones.
+        self.tz.next = self.count[3].val();
+        if self.chunk[2].val() != self.all_ones.val() {
+            self.tz.next = self.count[2].val();
+        }
+        if self.chunk[1].val() != self.all_ones.val() {
+            self.tz.next = self.count[1].val();
+        }
+        if self.chunk[0].val() != self.all_ones.val() {
+            self.tz.next = self.count[0].val();
         }
     }
 }
