@@ -23,17 +23,16 @@
 //!
 //! The head beat's `last` and `snf`, which the reader decides its pop on, and its byte count, from
 //! which the output's `tkeep` is computed, come from a copy in a small RAM beside the beat RAM
-//! (`flag_ram`: LUT RAM with a registered read, as `side_ram`), not from the block RAM's output: a
-//! block RAM's clock-to-out and the wire from it were 3.2 ns of the core's routed critical path.
+//! (`flag_ram`: LUT RAM with a registered read, as `side_ram`), not from the block RAM's output: a block RAM's clock-to-out and the wire from it
+//! were 3.2 ns of the core's routed critical path.
 //!
-//! The RAMs' read address leaves from a flip-flop (`r_addr`), so the reader's pop, late in its
-//! clock, never reaches them: a 522-bit beat spans 15 block RAMs across the die, and an address
-//! computed from the pop was the routed critical path (on the output buffer 9.4 ns, of which 8.5 ns
-//! were wires from the pop logic to the RAMs; on the receive buffer 8.4 ns). The RAM reads the beat
-//! *after* the head while the head is valid, and registers (`r_head`, `r_flags`, `r_side`) keep the
-//! head: each clock they take the head shown, which is the RAMs' read if the last clock popped (or
-//! the buffer had no head) and their own value otherwise (the side word also takes the write of the
-//! last clock: it is written under a waiting head). The pop so only decides the next address
+//! The beat RAM's read address leaves from a flip-flop (`r_addr`), so the reader's pop, late in
+//! its clock, never reaches the block RAMs: a 522-bit beat spans 15 block RAMs across the die, and
+//! an address computed from the pop was the routed critical path (on the output buffer 9.4 ns, of
+//! which 8.5 ns were wires from the pop logic to the RAMs; on the receive buffer 8.4 ns). The RAM
+//! reads the beat *after* the head while the head is valid, and a register (`r_head`) keeps the
+//! head: each clock it takes the head shown, which is the RAM's read if the last clock popped (or
+//! the buffer had no head) and its own value otherwise. The pop so only decides the next address
 //! register's value and one select flip-flop. (Session 14 kept the beats twice instead, one copy
 //! read at the head and one at the beat after it: 15 more block RAMs and the write bus's doubled
 //! fanout per buffer, where this costs 522 flip-flops and a 2:1 multiplexer per bit.)
@@ -109,10 +108,8 @@ pub struct PacketFifo {
     r_addr: DFF<Bits<7>>,
     /// The head is the RAM's read (last clock popped, or had no head), not `r_head`.
     r_from_ram: DFF<Bit>,
-    /// The head beat, its flags and its side word shown last clock.
+    /// The head beat shown last clock.
     r_head: DFF<Beat>,
-    r_flags: DFF<Bits<9>>,
-    r_side: DFF<Bits<16>>,
     head_valid: DFF<Bit>,
     r_in: DFF<Bit>,
     done_pkts: DFF<Bits<8>>,
@@ -137,7 +134,6 @@ pub struct PacketFifo {
     next_ptr: Signal<Local, Bits<7>>,
     next_valid: Signal<Local, Bit>,
     head_beat: Signal<Local, Beat>,
-    head_flags: Signal<Local, Bits<9>>,
 }
 
 impl std::fmt::Debug for PacketFifo {
@@ -190,8 +186,6 @@ impl PacketFifo {
             r_addr: Default::default(),
             r_from_ram: Default::default(),
             r_head: Default::default(),
-            r_flags: Default::default(),
-            r_side: Default::default(),
             head_valid: Default::default(),
             r_in: Default::default(),
             done_pkts: Default::default(),
@@ -213,7 +207,6 @@ impl PacketFifo {
             next_ptr: Default::default(),
             next_valid: Default::default(),
             head_beat: Default::default(),
-            head_flags: Default::default(),
         }
     }
 }
@@ -223,8 +216,7 @@ impl Logic for PacketFifo {
     fn update(&mut self) {
         dff_setup!(
             self, clock, wr_ptr, w_in, w_snf, w_index, w_full, w_len, w_head, s1_en, s1_addr, s1_data,
-            rd_ptr, rd_ptr_1, r_addr, r_from_ram, r_head, r_flags, r_side, head_valid, r_in, done_pkts,
-            r_complete
+            rd_ptr, rd_ptr_1, r_addr, r_from_ram, r_head, head_valid, r_in, done_pkts, r_complete
         );
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
@@ -295,20 +287,15 @@ impl Logic for PacketFifo {
         self.s1_data.d.next = self.wr_side.val();
 
         // Read side, first-word-fall-through.
-        self.head_flags.next = self.r_flags.q.val();
-        if self.r_from_ram.q.val() {
-            self.head_flags.next = self.flag_ram.read_data.val();
-        }
-        self.r_flags.d.next = self.head_flags.val();
-        self.head_last.next = self.head_flags.val().get_bit(0);
-        self.head_snf.next = self.head_flags.val().get_bit(1);
+        self.head_last.next = self.flag_ram.read_data.val().get_bit(0);
+        self.head_snf.next = self.flag_ram.read_data.val().get_bit(1);
         self.pop_last.next = self.rd_pop.val() & self.head_valid.q.val() & self.head_last.val();
         // The pop is late (the reader's decision): it only selects among values computed from
         // registers (pointers, their successors, the head-valid compares below).
         self.next_ptr.next = self.rd_ptr.q.val();
         self.rd_ptr_1.d.next = self.rd_ptr_1.q.val();
-        // The head is `next_ptr`'s beat, which the RAMs read at the end of this cycle if the head
-        // is empty: a beat written this cycle is not in that read, and `wr_ptr` does not count it.
+        // The RAMs read `next_ptr`'s beat at the end of this cycle; a beat written this cycle is
+        // not in that read, and `wr_ptr` does not count it yet.
         self.next_valid.next = self.rd_ptr.q.val() != self.wr_ptr.q.val();
         self.r_addr.d.next = self.rd_ptr.q.val();
         if self.rd_ptr.q.val() != self.wr_ptr.q.val() {
@@ -329,8 +316,8 @@ impl Logic for PacketFifo {
         self.rd_ptr.d.next = self.next_ptr.val();
         self.head_valid.d.next = self.next_valid.val();
         self.ram.read_address.next = self.r_addr.q.val().get_bits::<DEPTH_BITS>(0);
-        self.side_ram.read_address.next = self.r_addr.q.val().get_bits::<DEPTH_BITS>(0);
-        self.flag_ram.read_address.next = self.r_addr.q.val().get_bits::<DEPTH_BITS>(0);
+        self.side_ram.read_address.next = self.next_ptr.val().get_bits::<DEPTH_BITS>(0);
+        self.flag_ram.read_address.next = self.next_ptr.val().get_bits::<DEPTH_BITS>(0);
         self.head_beat.next = self.r_head.q.val();
         if self.r_from_ram.q.val() {
             self.head_beat.next = self.ram.read_data.val();
@@ -340,18 +327,12 @@ impl Logic for PacketFifo {
         self.rd_beat.next = self.head_beat.val();
         self.rd_beat.next.last = self.head_last.val();
         self.rd_beat.next.snf = self.head_snf.val();
-        self.rd_beat.next.bytes = self.head_flags.val().get_bits::<7>(2);
+        self.rd_beat.next.bytes = self.flag_ram.read_data.val().get_bits::<7>(2);
         self.rd_first.next = !self.r_in.q.val();
-        // The side word can change under the head (it is written at its packet's last beat), so
-        // the one written last clock, not yet in the RAM's read nor in `r_side`, is forwarded.
-        self.rd_side.next = self.r_side.q.val();
-        if self.r_from_ram.q.val() {
-            self.rd_side.next = self.side_ram.read_data.val();
-        }
+        self.rd_side.next = self.side_ram.read_data.val();
         if self.s1_en.q.val() & (self.s1_addr.q.val() == self.rd_ptr.q.val()) {
             self.rd_side.next = self.s1_data.q.val();
         }
-        self.r_side.d.next = self.rd_side.val();
         self.rd_complete.next = self.r_complete.q.val();
         if (self.accept.val() & self.wr_beat.val().last) & !self.pop_last.val() {
             self.done_pkts.d.next = self.done_pkts.q.val() + 1;
