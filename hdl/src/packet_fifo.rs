@@ -23,8 +23,8 @@
 //!
 //! The head beat's `last` and `snf`, which the reader decides its pop on, and its byte count, from
 //! which the output's `tkeep` is computed, come from a copy in a small RAM beside the beat RAM
-//! (`flag_ram`: LUT RAM with a registered read, as `side_ram`), not from the block RAM's output: a block RAM's clock-to-out and the wire from it
-//! were 3.2 ns of the core's routed critical path.
+//! (`flag_ram`: LUT RAM with a registered read, as `side_ram`), not from the block RAM's output: a
+//! block RAM's clock-to-out and the wire from it were 3.2 ns of the core's routed critical path.
 //!
 //! The beat RAM's read address leaves from a flip-flop (`r_addr`), so the reader's pop, late in
 //! its clock, never reaches the block RAMs: a 522-bit beat spans 15 block RAMs across the die, and
