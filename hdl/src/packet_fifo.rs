@@ -294,8 +294,10 @@ impl Logic for PacketFifo {
         // registers (pointers, their successors, the head-valid compares below).
         self.next_ptr.next = self.rd_ptr.q.val();
         self.rd_ptr_1.d.next = self.rd_ptr_1.q.val();
-        // The RAMs read `next_ptr`'s beat at the end of this cycle; a beat written this cycle is
-        // not in that read, and `wr_ptr` does not count it yet.
+        // `next_ptr` is the next head, valid if stored before this cycle (a beat written this cycle
+        // is in no read that ends this cycle, and `wr_ptr` does not count it yet). The beat RAM
+        // reads at the end of the next cycle at `r_addr`: the beat after that head if there is
+        // one, else the head itself; the flag and side RAMs read the head at the end of this one.
         self.next_valid.next = self.rd_ptr.q.val() != self.wr_ptr.q.val();
         self.r_addr.d.next = self.rd_ptr.q.val();
         if self.rd_ptr.q.val() != self.wr_ptr.q.val() {

@@ -33,7 +33,7 @@ const _: () = assert!(INDEX_BITS == 6);
 /// Bits of a slide count's chunk: the count is taken per 16-bit chunk of `done >> 1`.
 const CHUNK_BITS: usize = 16;
 /// Index bits of a chunk bit.
-const CHUNK_INDEX_BITS: usize = 4;
+const CHUNK_INDEX_BITS: usize = CHUNK_BITS.trailing_zeros() as usize;
 
 /// Bit `k` of the mask is set when bit `b` of `k` is: the mask that reads bit `b` of a one-hot
 /// chunk's index.
