@@ -340,7 +340,7 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     /// `s2_hdr`'s tenant decoded with it, for the tenant table's lookups (`cfg_hot`, `lookup_hot`).
     s2_thot: DFF<Bits<64>>,
     s1_decode: TenantDecode<8>,
-    s2_tenant: Signal<Local, Bits<8>>,
+    s1_tenant: Signal<Local, Bits<8>>,
     s2_slot: Signal<Local, Bits<SLOT_BITS>>,
     s3_op: DFF<Op>,
     s3_data: DFF<Bits<BEAT_BITS>>,
@@ -769,7 +769,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s2_hdr: Default::default(),
             s2_thot: Default::default(),
             s1_decode: TenantDecode::new(MAX_TENANTS),
-            s2_tenant: Default::default(),
+            s1_tenant: Default::default(),
             s2_slot: Default::default(),
             s3_op: Default::default(),
             s3_data: Default::default(),
@@ -1389,6 +1389,9 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s2_bytes.d.next = self.s1_bytes.q.val();
         self.s2_hdr.d.next = self.s1_hdr.q.val();
         self.s1_decode.tenant.next = self.s1_hdr.q.val().tenant;
+        // The configuration RAMs read here (registered in the table: data at S3 from flip-flops).
+        self.s1_tenant.next = self.s1_hdr.q.val().tenant;
+        self.regs.cfg_tenant.next = self.s1_tenant.val().get_bits::<TENANT_BITS>(0);
         self.s2_thot.d.next = self.s1_decode.hot.val();
         // S1 also: the checksum and length checks (`FrameChecks`), into the header's `bad`.
         self.s1_checks.fields_malformed.next = self.s1_malformed.q.val();
@@ -1400,10 +1403,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s2_hdr.d.next.bad = self.s1_checks.bad.val();
 
         // S2: the slot metadata read (data at S4; unforwarded: see `state_op_1`), the tenant's committed
-        // configuration (data at S3; only a COMMIT changes it, so nothing to forward) and its
-        // state (data at S3; the update of the clock before S3 is forwarded there).
-        self.s2_tenant.next = self.s2_hdr.q.val().tenant;
-        self.regs.cfg_tenant.next = self.s2_tenant.val().get_bits::<TENANT_BITS>(0);
+        // configuration (RAM address at S1, data at S3; only a COMMIT changes it, so nothing to
+        // forward) and its state (data at S3; the update of the clock before S3 is forwarded there).
         self.regs.lookup_tenant.next = self.s2_hdr.q.val().tenant;
         self.regs.cfg_hot.next = self.s2_thot.q.val();
         self.regs.lookup_hot.next = self.s2_thot.q.val();

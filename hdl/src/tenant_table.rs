@@ -13,13 +13,15 @@
 //!   `TENANT_SEL` write or a COMMIT (the staging load, the select-side RAM catching up): the
 //!   register slave accepts no transaction then.
 //! - **Lookups** (pipeline, one of each per clock, registered: out one clock later). Configuration:
-//!   `cfg_tenant` in, the committed enable, quota, mask and key out (`cfg_*`); state: `lookup_tenant`
-//!   in, window and slot count out (`lookup_*`). Two ports so the pipeline reads the configuration
-//!   a stage before the state (its checks need no forwarding: only a COMMIT changes it). Read-first:
-//!   a lookup sees the table as it was before the updates issued in its own cycle (commit, slot
-//!   inc/dec; the window write is the exception, below); the pipeline forwards those itself. A
-//!   COMMIT is atomic for each lookup, and for a configuration and state lookup issued in the same
-//!   clock: all old or all new.
+//!   `cfg_hot` in, the committed enable, quota, mask and key out (`cfg_*`), with the RAM address
+//!   `cfg_tenant` a clock ahead of `cfg_hot` (the same tenant's low bits, a pipeline stage
+//!   earlier); state: `lookup_tenant` in, window and slot count out (`lookup_*`). Two ports so the
+//!   pipeline reads the configuration a stage before the state (its checks need no forwarding:
+//!   only a COMMIT changes it). Read-first: a lookup sees the table as it was before the updates
+//!   issued in the clock of its `cfg_hot`/`lookup_tenant` (commit, slot inc/dec; the window write
+//!   is the exception, below); the pipeline forwards those itself. A COMMIT is atomic for each
+//!   lookup, and for a configuration and state lookup issued in the same clock: all old or all
+//!   new.
 //! - **Window write** (`wb`, `wb_tenant`, `wb_base`, `wb_done`): the tenant's new window, which
 //!   the pipeline computed (`window::WindowNext`) and registered. The table only stores it: the
 //!   write fans out to every tenant's window registers, so it starts at the pipeline's registers
@@ -34,10 +36,15 @@
 //!
 //! ## Storage
 //! - quota (32), mask (64) and key (64) are written only by COMMIT and only read: they live in
-//!   rust-hdl `RAM`s (registered read, so the lookup register is the RAM's own output register),
-//!   one copy for the lookup port and one for the register side (LUT RAM has one read port per
-//!   copy). They cannot be cleared at once by a reset, so a per-tenant `committed` flip-flop gates
-//!   them: until its first COMMIT after reset a tenant reads as all zero.
+//!   rust-hdl `RAM`s (registered read), one copy for the lookup port and one for the register side
+//!   (LUT RAM has one read port per copy). They cannot be cleared at once by a reset, so a
+//!   per-tenant `committed` flip-flop gates them: until its first COMMIT after reset a tenant reads
+//!   as all zero. The lookup copy is read a clock early (`cfg_tenant`) and its output registered
+//!   (`cr_*`), so the pipeline's compares start at flip-flops, not at a block RAM's output (the
+//!   RAM output into `slot_meta`'s join compare was a routed critical path, 8.6 ns). A COMMIT in
+//!   the clock of that early read is forwarded from the staging registers (`r_cfg_fwd`): they
+//!   still hold the committed values a clock later, as `busy` holds off every register write in
+//!   the clock after a COMMIT.
 //! - enable, committed, window base (32), done (64) and slots in use ([`SLOT_COUNT_BITS`]) are
 //!   flip-flops: the pipeline writes them when an op changes them, the lookup and the register
 //!   side read them, (soft) reset clears them. Entries at or above `Params::tenants` have their D
@@ -104,9 +111,10 @@ pub struct TenantTable {
     pub slots_total: Signal<Out, Bits<32>>,
 
     // Configuration lookup.
-    /// The tenant's low bits (the configuration RAMs' address); `cfg_hot` says which tenant, if any.
+    /// The tenant's low bits (the configuration RAMs' address), a clock before `cfg_hot`.
     pub cfg_tenant: Signal<In, Bits<TENANT_BITS>>,
-    /// The tenant decoded, as `slot_hot`.
+    /// The tenant decoded, as `slot_hot` (none for a tenant the export does not have): says which
+    /// tenant, if any, the previous clock's `cfg_tenant` was.
     pub cfg_hot: Signal<In, Bits<MAX_TENANTS>>,
     pub cfg_enable: Signal<Out, Bit>,
     pub cfg_quota: Signal<Out, Bits<32>>,
@@ -175,9 +183,13 @@ pub struct TenantTable {
     st_mask: DFF<Bits<64>>,
     st_key: DFF<Bits<64>>,
     st_base: DFF<Bits<32>>,
-    // Lookup registers (the RAMs hold the rest).
+    // Lookup registers.
     lr_enable: DFF<Bit>,
-    lr_committed: DFF<Bit>,
+    /// A COMMIT of the tenant `cfg_tenant` addressed came in the clock of that read.
+    r_cfg_fwd: DFF<Bit>,
+    cr_quota: DFF<Bits<32>>,
+    cr_mask: DFF<Bits<64>>,
+    cr_key: DFF<Bits<64>>,
     lr_base: DFF<Bits<32>>,
     lr_done: DFF<Bits<64>>,
     lr_slots: DFF<Bits<SLOT_COUNT_BITS>>,
@@ -309,7 +321,10 @@ impl TenantTable {
             st_key: Default::default(),
             st_base: Default::default(),
             lr_enable: Default::default(),
-            lr_committed: Default::default(),
+            r_cfg_fwd: Default::default(),
+            cr_quota: Default::default(),
+            cr_mask: Default::default(),
+            cr_key: Default::default(),
             lr_base: Default::default(),
             lr_done: Default::default(),
             lr_slots: Default::default(),
@@ -351,24 +366,8 @@ impl Logic for TenantTable {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self,
-            clock,
-            total,
-            r_sel,
-            r_load,
-            r_busy,
-            r_sel_hot,
-            r_sel_ok,
-            st_enable,
-            st_quota,
-            st_mask,
-            st_key,
-            st_base,
-            lr_enable,
-            lr_committed,
-            lr_base,
-            lr_done,
-            lr_slots
+            self, clock, total, r_sel, r_load, r_busy, r_sel_hot, r_sel_ok, st_enable, st_quota, st_mask,
+            st_key, st_base, lr_enable, r_cfg_fwd, cr_quota, cr_mask, cr_key, lr_base, lr_done, lr_slots
         );
         for i in 0..MAX_TENANTS {
             self.enable[i].clock.next = self.clock.val();
@@ -520,7 +519,22 @@ impl Logic for TenantTable {
 
         // Lookup registers.
         self.lr_enable.d.next = self.k_enable.val();
-        self.lr_committed.d.next = self.k_committed.val();
+        // The RAM read of the clock before, or the COMMIT that came with it (not yet in the RAM
+        // it read), gated by `committed` as of this clock.
+        self.r_cfg_fwd.d.next = self.commit_now.val() & (self.sel_t.val() == self.cfg_tenant.val());
+        self.cr_quota.d.next = 0.into();
+        self.cr_mask.d.next = 0.into();
+        self.cr_key.d.next = 0.into();
+        if self.k_committed.val() {
+            self.cr_quota.d.next = self.l_quota.read_data.val();
+            self.cr_mask.d.next = self.l_mask.read_data.val();
+            self.cr_key.d.next = self.l_key.read_data.val();
+            if self.r_cfg_fwd.q.val() {
+                self.cr_quota.d.next = self.st_quota.q.val();
+                self.cr_mask.d.next = self.st_mask.q.val();
+                self.cr_key.d.next = self.st_key.q.val();
+            }
+        }
         self.lr_base.d.next = self.k_base.val();
         self.lr_done.d.next = self.k_done.val();
         if self.wb_hit.val() {
@@ -592,8 +606,10 @@ impl Logic for TenantTable {
             self.st_mask.d.next = 0.into();
             self.st_key.d.next = 0.into();
             self.st_base.d.next = 0.into();
-            self.lr_committed.d.next = false;
             self.lr_enable.d.next = false;
+            self.cr_quota.d.next = 0.into();
+            self.cr_mask.d.next = 0.into();
+            self.cr_key.d.next = 0.into();
         }
 
         // Outputs.
@@ -616,14 +632,9 @@ impl Logic for TenantTable {
         }
         self.slots_total.next = bit_cast::<32, SLOT_COUNT_BITS>(self.total.q.val());
         self.cfg_enable.next = self.lr_enable.q.val();
-        self.cfg_quota.next = 0.into();
-        self.cfg_mask.next = 0.into();
-        self.cfg_key.next = 0.into();
-        if self.lr_committed.q.val() {
-            self.cfg_quota.next = self.l_quota.read_data.val();
-            self.cfg_mask.next = self.l_mask.read_data.val();
-            self.cfg_key.next = self.l_key.read_data.val();
-        }
+        self.cfg_quota.next = self.cr_quota.q.val();
+        self.cfg_mask.next = self.cr_mask.q.val();
+        self.cfg_key.next = self.cr_key.q.val();
         self.lookup_base.next = self.lr_base.q.val();
         self.lookup_done.next = self.lr_done.q.val();
         self.lookup_slots.next = bit_cast::<32, SLOT_COUNT_BITS>(self.lr_slots.q.val());
@@ -908,7 +919,7 @@ mod tests {
         }
     }
 
-    /// Both lookups of one tenant.
+    /// Both lookups of one tenant (the configuration's RAM address too: keep it for two clocks).
     fn look(uut: &mut TenantTable, t: u8) {
         uut.cfg_tenant.next = (t & 63).to_bits();
         uut.cfg_hot.next = tenant_hot(t);
@@ -974,26 +985,33 @@ mod tests {
             regs::T_WINDOW_BASE.addr,
         ];
         let (mut commits, mut keyed_lookups, mut slides, mut same_cycle) = (0, 0, 0, 0);
-        let (mut write_first, mut back_to_back) = (0, 0);
+        let (mut write_first, mut back_to_back, mut commit_forwards) = (0, 0, 0);
         let mut last_written: Option<u8> = None;
+        // The lookups: whatever the table held before this cycle's updates. Configuration and
+        // state of two tenants picked apart (the core looks them up a stage apart), often one;
+        // often the selected tenant, so a COMMIT meets the configuration RAM's early read.
+        let pick_tenant = |rng: &mut Rng, core: &Core| {
+            if rng.chance(200) {
+                core.read(regs::TENANT_SEL.addr) as u8
+            } else if rng.chance(900) {
+                rng.below(u64::from(tenants)) as u8
+            } else {
+                rng.next_u32() as u8
+            }
+        };
+        // The configuration's RAM address goes a clock ahead: the next cycle's tenant.
+        let mut ct = pick_tenant(&mut rng, &core);
+        uut.cfg_tenant.next = (ct & 63).to_bits();
+        tick(&mut uut, |u| &mut u.clock);
         for cycle in 0..cycles {
             idle(&mut uut);
-            // The lookups: whatever the table held before this cycle's updates. Configuration and
-            // state of two tenants picked apart (the core looks them up a stage apart), often one.
-            let pick_tenant = |rng: &mut Rng| {
-                if rng.chance(900) {
-                    rng.below(u64::from(tenants)) as u8
-                } else {
-                    rng.next_u32() as u8
-                }
-            };
-            let lt = pick_tenant(&mut rng);
-            let ct = if rng.chance(300) {
-                lt
+            let lt = if rng.chance(300) {
+                ct
             } else {
-                pick_tenant(&mut rng)
+                pick_tenant(&mut rng, &core)
             };
-            uut.cfg_tenant.next = (ct & 63).to_bits();
+            let next_ct = pick_tenant(&mut rng, &core);
+            uut.cfg_tenant.next = (next_ct & 63).to_bits();
             uut.cfg_hot.next = tenant_hot(ct);
             uut.lookup_tenant.next = lt.to_bits();
             uut.lookup_hot.next = tenant_hot(lt);
@@ -1085,12 +1103,16 @@ mod tests {
                     if written == Some(sel as u8) {
                         same_cycle += 1;
                     }
+                    if u32::from(next_ct) == sel {
+                        commit_forwards += 1;
+                    }
                 }
                 core.write(addr, value);
             }
             tick(&mut uut, |u| &mut u.clock);
             let got = looked(&uut);
             assert_eq!(got, want, "cycle {cycle}: configuration of {ct}, state of {lt}");
+            ct = next_ct;
             if want.enable && want.key != 0 {
                 keyed_lookups += 1;
             }
@@ -1137,6 +1159,10 @@ mod tests {
             "{write_first} lookups of the tenant written in the same clock"
         );
         assert!(
+            commit_forwards > cycles / 200,
+            "{commit_forwards} commits in the clock of the configuration RAM's read"
+        );
+        assert!(
             back_to_back > cycles / 100,
             "{back_to_back} writes of one tenant in consecutive clocks"
         );
@@ -1181,6 +1207,7 @@ mod tests {
         }
         look(&mut uut, 2);
         tick(&mut uut, |u| &mut u.clock);
+        tick(&mut uut, |u| &mut u.clock);
         assert_eq!(looked(&uut), expected(&core, &[0; 5], 2));
         assert_eq!(looked(&uut).key, 0xdead);
         // Reset, with a window write of tenant 2 in the same clock (reset wins), then COMMIT
@@ -1201,10 +1228,10 @@ mod tests {
         look(&mut uut, 0);
         tick(&mut uut, |u| &mut u.clock);
         idle(&mut uut);
-        look(&mut uut, 0);
         tick(&mut uut, |u| &mut u.clock);
         assert_eq!(looked(&uut), expected(&core, &[0; 5], 0), "tenant 0");
         look(&mut uut, 2);
+        tick(&mut uut, |u| &mut u.clock);
         tick(&mut uut, |u| &mut u.clock);
         assert_eq!(looked(&uut), expected(&core, &[0; 5], 2), "tenant 2");
         assert_eq!(looked(&uut).base, 0);
