@@ -4,7 +4,7 @@
 //!
 //! A slot's sum is `B` beats (`B` = elements / lanes, rounded up); beat `k` of slot `s` lives at
 //! address `s * 2^KB + k`, `KB` = ceil(log2 B), so `A` = log2(slots) + `KB` (a `B` that is not a
-//! power of two leaves `2^KB - B` words per slot unused). The RAM is `L` rust-hdl `RAM`s of 32 bits,
+//! power of two leaves `2^KB - B` words per slot unused). The RAM is `L` `BlockRam`s of 32 bits,
 //! one per lane (a const-generic block cannot name a `Bits<{32 * L}>`).
 //!
 //! Pipeline (a beat presented at cycle `N`; a write commits at the edge that ends its cycle):
@@ -14,7 +14,8 @@
 //!   register can absorb it; no logic between).
 //! - `N + 2`: the operand is `ram_q`, or the newest in-flight write to the same address: the write of
 //!   cycle `N + 1` (`d1`, the previous beat's result) or of cycle `N` (`d2`), which the RAM read at
-//!   the end of `N` missed. Then `claim`: the new word is `lanes`; `add`: `saturating_lanes` of the
+//!   the end of `N` did not see (at the edge of the write itself its answer is undefined:
+//!   `BlockRam`). Then `claim`: the new word is `lanes`; `add`: `saturating_lanes` of the
 //!   operand and `lanes` (the model's `saturating_add` per lane); a FLUSH read: the operand. A claim
 //!   or add writes the new word to the RAM at the end of `N + 2` (the adder feeds the write port
 //!   directly), and registers it in `d1`.
@@ -47,6 +48,7 @@
 //! Resources: `2^A x L x 32` RAM bits; registers: two copies of the input lanes, `ram_q`, `d1`, `d2`
 //! (5 x `L` x 32 bits), addresses and flags.
 
+use crate::block_ram::BlockRam;
 use crate::saturating_lanes::SaturatingLanes;
 use aggnic_spec::model::Params;
 use rust_hdl::prelude::*;
@@ -88,7 +90,7 @@ pub struct LaneStore<const L: usize, const A: usize> {
     pub out_addr: Signal<Out, Bits<A>>,
     pub out_sum: [Signal<Out, Bits<32>>; L],
     pub out_overflow: Signal<Out, Bit>,
-    ram: [RAM<Bits<32>, A>; L],
+    ram: [BlockRam<Bits<32>, A>; L],
     adder: SaturatingLanes<L>,
     // The FLUSH sequencer.
     f_busy: DFF<Bit>,

@@ -15,6 +15,7 @@
 pub mod axil_regs;
 pub mod beat_lanes;
 pub mod beat_stage;
+pub mod block_ram;
 pub mod core;
 pub mod core8;
 #[cfg(test)]

@@ -37,6 +37,7 @@
 //! read at the head and one at the beat after it: 15 more block RAMs and the write bus's doubled
 //! fanout per buffer, where this costs 522 flip-flops and a 2:1 multiplexer per bit.)
 
+use crate::block_ram::BlockRam;
 use rust_hdl::prelude::*;
 
 /// Beats of data the buffer holds.
@@ -79,7 +80,7 @@ pub struct PacketFifo {
     /// Beats stored.
     pub count: Signal<Out, Bits<8>>,
     /// The beats, read at `r_addr`.
-    ram: RAM<Beat, DEPTH_BITS>,
+    ram: BlockRam<Beat, DEPTH_BITS>,
     side_ram: RAM<Bits<16>, DEPTH_BITS>,
     /// `last` (bit 0), `snf` (bit 1) and `bytes` (bits 8..2) of every stored beat, written
     /// with `ram`.

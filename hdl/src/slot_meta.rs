@@ -4,8 +4,8 @@
 //! Ports and timing (cycle `c` = the cycle an input is presented; a write commits at the clock edge
 //! that ends its cycle):
 //! - Read: `rd_addr` at `c`; `rd_data` at `c + 2` is the slot as it is after every write presented
-//!   before `c + 2`. The RAM reads at the end of `c` (rust-hdl's `RAM`: synchronous read, old data
-//!   on a same-address write), its output is registered at the end of `c + 1` (`ram_q`, directly on the
+//!   before `c + 2`. The RAM reads at the end of `c` (`BlockRam`: synchronous read, undefined at
+//!   the edge of a write to the same address), its output is registered at the end of `c + 1` (`ram_q`, directly on the
 //!   RAM so that a BRAM output register can absorb it), and `rd_data` is `ram_q` unless a newer write to
 //!   the same slot is in flight: the writes of cycles `c + 1` (`w1`) and `c` (`w2`), which the RAM
 //!   read missed, newest first. The mux is after the output register, before the consumer.
@@ -39,6 +39,7 @@
 //! Resources: `2^A x Meta::BITS` (138) bits of RAM; registers: the output register and two write
 //! copies (3 x 138), two read-address copies and the sweep counter.
 
+use crate::block_ram::BlockRam;
 use aggnic_spec::model::Params;
 use rust_hdl::prelude::*;
 
@@ -89,7 +90,7 @@ pub struct SlotMeta<const A: usize> {
     pub rd_join_done: Signal<Out, Bit>,
     /// The write ORs `wr_data.bitmap` into `rd_data.bitmap` (see the module doc).
     pub wr_join: Signal<In, Bit>,
-    ram: RAM<Meta, A>,
+    ram: BlockRam<Meta, A>,
     /// The RAM's output register.
     ram_q: DFF<Meta>,
     /// `rd_addr` one and two cycles ago.
@@ -418,6 +419,8 @@ mod tests {
         already: u32,
         join_done: u32,
         joins: u32,
+        /// Unforwarded reads at the edge of a write to their slot (not checked).
+        undefined: u32,
     }
 
     /// Random reads and read-modify-writes on a few hot slots: every cycle a read (often of the
@@ -456,33 +459,39 @@ mod tests {
                 reads.pop_front();
                 let got = uut.rd_data.val();
                 let want = if forward { spec[a as usize] } else { then };
-                assert_eq!(got, want, "slot {a} read at cycle {c}, seen at {cycle}");
-                let held =
-                    want.valid && (want.tenant, want.seq, want.salt) == (own.tenant, own.seq, own.salt);
-                assert_eq!(uut.rd_held.val(), held, "rd_held: slot {a} read at {c}, {own:?}");
-                assert_eq!(
-                    uut.rd_len_eq.val(),
-                    want.elements == own.elements,
-                    "rd_len_eq: slot {a} read at {c}"
-                );
-                let bm = want.bitmap.to_u64();
-                assert_eq!(
-                    uut.rd_already.val(),
-                    bm & bit != 0,
-                    "rd_already: slot {a} read at {c}"
-                );
-                assert_eq!(
-                    uut.rd_join_done.val(),
-                    bm | bit == mask,
-                    "rd_join_done: slot {a} read at {c}"
-                );
-                cov.checked += 1;
-                if held {
-                    cov.held += 1;
-                    cov.already += u32::from(bm & bit != 0);
-                    cov.join_done += u32::from(bm | bit == mask);
-                } else if want.valid {
-                    cov.not_held += 1;
+                // Unforwarded, a read at the clock edge of a write to its slot is undefined (the
+                // block RAM's collision; the core keeps them apart).
+                let collided = !forward && writes.iter().any(|&(wc, wa)| wc == c && wa == a);
+                cov.undefined += u32::from(collided);
+                if !collided {
+                    assert_eq!(got, want, "slot {a} read at cycle {c}, seen at {cycle}");
+                    let held =
+                        want.valid && (want.tenant, want.seq, want.salt) == (own.tenant, own.seq, own.salt);
+                    assert_eq!(uut.rd_held.val(), held, "rd_held: slot {a} read at {c}, {own:?}");
+                    assert_eq!(
+                        uut.rd_len_eq.val(),
+                        want.elements == own.elements,
+                        "rd_len_eq: slot {a} read at {c}"
+                    );
+                    let bm = want.bitmap.to_u64();
+                    assert_eq!(
+                        uut.rd_already.val(),
+                        bm & bit != 0,
+                        "rd_already: slot {a} read at {c}"
+                    );
+                    assert_eq!(
+                        uut.rd_join_done.val(),
+                        bm | bit == mask,
+                        "rd_join_done: slot {a} read at {c}"
+                    );
+                    cov.checked += 1;
+                    if held {
+                        cov.held += 1;
+                        cov.already += u32::from(bm & bit != 0);
+                        cov.join_done += u32::from(bm | bit == mask);
+                    } else if want.valid {
+                        cov.not_held += 1;
+                    }
                 }
                 let hit = |d: u32| writes.iter().any(|&(wc, wa)| wc + d == cycle && wa == a);
                 if hit(1) {

@@ -36,7 +36,7 @@
 //!
 //! ## Storage
 //! - quota (32), mask (64) and key (64) are written only by COMMIT and only read: they live in
-//!   rust-hdl `RAM`s (registered read), one copy for the lookup port and one for the register side
+//!   `BlockRam`s (registered read), one copy for the lookup port and one for the register side
 //!   (LUT RAM has one read port per copy). They cannot be cleared at once by a reset, so a
 //!   per-tenant `committed` flip-flop gates them: until its first COMMIT after reset a tenant reads
 //!   as all zero. The lookup copy is read a clock early (`cfg_tenant`) and its output registered
@@ -61,6 +61,7 @@
 //! tenant's counters, counting every bump that arrived at least two clocks before (the register
 //! slave delays the global counters by the same two clocks so a snapshot is one instant).
 
+use crate::block_ram::BlockRam;
 use crate::one_hot_mux::OneHotMux;
 use crate::tenant_decode::TenantDecode;
 use aggnic_spec::model::{Params, TENANT_COUNTERS};
@@ -164,12 +165,12 @@ pub struct TenantTable {
     slots: [DFF<Bits<SLOT_COUNT_BITS>>; MAX_TENANTS],
     total: DFF<Bits<SLOT_COUNT_BITS>>,
     // Committed configuration, lookup copy (`l_`) and register-side copy (`s_`).
-    l_quota: RAM<Bits<32>, TENANT_BITS>,
-    l_mask: RAM<Bits<64>, TENANT_BITS>,
-    l_key: RAM<Bits<64>, TENANT_BITS>,
-    s_quota: RAM<Bits<32>, TENANT_BITS>,
-    s_mask: RAM<Bits<64>, TENANT_BITS>,
-    s_key: RAM<Bits<64>, TENANT_BITS>,
+    l_quota: BlockRam<Bits<32>, TENANT_BITS>,
+    l_mask: BlockRam<Bits<64>, TENANT_BITS>,
+    l_key: BlockRam<Bits<64>, TENANT_BITS>,
+    s_quota: BlockRam<Bits<32>, TENANT_BITS>,
+    s_mask: BlockRam<Bits<64>, TENANT_BITS>,
+    s_key: BlockRam<Bits<64>, TENANT_BITS>,
     // Staging and select.
     r_sel: DFF<Bits<32>>,
     r_load: DFF<Bit>,
@@ -665,8 +666,8 @@ pub struct TenantCounters {
     one: Constant<Bits<64>>,
     valid: [DFF<Bit>; MAX_TENANTS],
     /// Update copy and register-side copy, one RAM per counter.
-    u_ram: [RAM<Bits<64>, TENANT_BITS>; TENANT_COUNTERS],
-    s_ram: [RAM<Bits<64>, TENANT_BITS>; TENANT_COUNTERS],
+    u_ram: [BlockRam<Bits<64>, TENANT_BITS>; TENANT_COUNTERS],
+    s_ram: [BlockRam<Bits<64>, TENANT_BITS>; TENANT_COUNTERS],
     /// The bump being added (read issued the clock before).
     s1_valid: DFF<Bit>,
     s1_tenant: DFF<Bits<8>>,
@@ -676,7 +677,8 @@ pub struct TenantCounters {
     /// else the RAM if written since reset before it (`s1_stored`), else 0.
     s1_fwd: DFF<Bit>,
     s1_stored: DFF<Bit>,
-    /// The entry written at the last clock edge, forwarded past the RAMs' read-old behaviour.
+    /// The entry written at the last clock edge, forwarded past the RAM read at its edge (undefined:
+    /// `BlockRam`).
     w_valid: DFF<Bit>,
     w_tenant: DFF<Bits<TENANT_BITS>>,
     w_val: [DFF<Bits<64>>; TENANT_COUNTERS],

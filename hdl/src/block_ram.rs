@@ -1,0 +1,186 @@
+//! `BlockRam<D, N>`: rust-hdl's `RAM` (same ports, registered read) for block RAM, where a read of
+//! the address written at the same clock edge returns an undefined word.
+//!
+//! rust-hdl's `RAM` is read-first: a read at the edge of a write to its address returns the old
+//! word. An ECP5 `DP16KD` in pseudo-dual-port mode does not promise that, so yosys emulates it: a
+//! register of the write, an address compare and a multiplexer behind every read bit. On the core
+//! that was 6.2 k flip-flops and 4.3 k LUT4 (of 24.2 k and 19.0 k), and a LUT level after every
+//! block RAM's output on the paths that start there. Every block RAM of the core is read either
+//! never at the edge of a write to the same address, or with that write forwarded past it, so
+//! none needs the old word: `BlockRam` marks its memory `(* no_rw_check *)` and yosys maps it as
+//! it is.
+//!
+//! The simulation returns the *new* word on such a read, the opposite of the Verilog's
+//! read-first (what Verilator runs), so a block relying on either answer fails one of its tests.
+//! Memories small enough for LUT RAM (read-first for free: the read is asynchronous, its register
+//! after the write) stay rust-hdl `RAM`s.
+
+use rust_hdl::prelude::*;
+use std::collections::BTreeMap;
+
+#[derive(LogicBlock, Default)]
+pub struct BlockRam<D: Synth, const N: usize> {
+    pub read_address: Signal<In, Bits<N>>,
+    pub read_clock: Signal<In, Clock>,
+    pub read_data: Signal<Out, D>,
+    pub write_address: Signal<In, Bits<N>>,
+    pub write_clock: Signal<In, Clock>,
+    pub write_data: Signal<In, D>,
+    pub write_enable: Signal<In, bool>,
+    _sim: Box<BTreeMap<Bits<N>, D>>,
+}
+
+impl<D: Synth, const N: usize> Logic for BlockRam<D, N> {
+    fn update(&mut self) {
+        let write = self.write_clock.pos_edge() && self.write_enable.val();
+        if self.read_clock.pos_edge() {
+            self.read_data.next = if write && self.write_address.val() == self.read_address.val() {
+                self.write_data.val()
+            } else {
+                self._sim
+                    .get(&self.read_address.val())
+                    .copied()
+                    .unwrap_or_default()
+            };
+        }
+        if write {
+            self._sim.insert(self.write_address.val(), self.write_data.val());
+        }
+    }
+
+    fn connect(&mut self) {
+        self.read_data.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(format!(
+            "\
+(* no_rw_check *) reg[{msb}:0] mem[{last}:0];
+
+always @(posedge read_clock) begin
+   read_data <= mem[read_address];
+end
+
+always @(posedge write_clock) begin
+   if (write_enable) begin
+      mem[write_address] <= write_data;
+   end
+end
+",
+            msb = D::BITS - 1,
+            last = (1usize << N) - 1,
+        ))
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![
+            TimingInfo {
+                name: "ram_read".into(),
+                clock: "read_clock".into(),
+                inputs: vec!["read_address".into()],
+                outputs: vec!["read_data".into()],
+            },
+            TimingInfo {
+                name: "ram_write".into(),
+                clock: "write_clock".into(),
+                inputs: vec!["write_address".into(), "write_data".into(), "write_enable".into()],
+                outputs: vec![],
+            },
+        ]
+    }
+}
+
+impl<D: Synth, const N: usize> std::fmt::Debug for BlockRam<D, N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockRam")
+            .field("width", &D::BITS)
+            .field("addr_bits", &N)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{settle, verilator_lint, yosys_check};
+
+    /// One clock edge on both ports (the core wires them to one clock); the word read.
+    fn edge(u: &mut BlockRam<Bits<8>, 2>, read: u8, write: Option<(u8, u8)>) -> u8 {
+        u.read_address.next = read.to_bits();
+        u.write_enable.next = write.is_some();
+        let (wa, wd) = write.unwrap_or((0, 0));
+        u.write_address.next = wa.to_bits();
+        u.write_data.next = wd.to_bits();
+        for level in [true, false] {
+            settle(u);
+            u.read_clock.next = level.into();
+            u.write_clock.next = level.into();
+        }
+        settle(u);
+        u.read_data.val().to_u8()
+    }
+
+    #[test]
+    fn reads_the_word_written_before_and_the_new_word_at_a_collision() {
+        let mut uut = BlockRam::<Bits<8>, 2>::default();
+        uut.connect_all();
+        assert_eq!(
+            edge(&mut uut, 1, Some((1, 0x11))),
+            0x11,
+            "collision: the new word"
+        );
+        assert_eq!(
+            edge(&mut uut, 1, Some((2, 0x22))),
+            0x11,
+            "written at the edge before"
+        );
+        assert_eq!(edge(&mut uut, 2, None), 0x22);
+        assert_eq!(edge(&mut uut, 3, None), 0, "never written");
+        assert_eq!(edge(&mut uut, 2, Some((2, 0x33))), 0x33, "collision again");
+        assert_eq!(edge(&mut uut, 2, Some((1, 0x44))), 0x33);
+        assert_eq!(edge(&mut uut, 1, None), 0x44);
+    }
+
+    /// `synth_ecp5`'s cell counts of a 64 x 64 RAM's Verilog (module `top`) with both ports on
+    /// one clock, as the core wires them (Debian's yosys, in `$TMPDIR/<prefix>`).
+    fn ecp5_cells(prefix: &str, verilog: &str) -> String {
+        let dir = std::env::temp_dir().join(prefix);
+        std::fs::create_dir_all(&dir).expect("synthesis directory");
+        let wrap = "module wrap(input clk, input [5:0] ra, input [5:0] wa, input we, \
+                    input [63:0] wd, output [63:0] rd);\n\
+                    top t(.read_address(ra), .read_clock(clk), .read_data(rd), .write_address(wa), \
+                    .write_clock(clk), .write_data(wd), .write_enable(we));\nendmodule\n";
+        std::fs::write(dir.join("top.v"), format!("{verilog}\n{wrap}")).expect("write top.v");
+        let out = std::process::Command::new("yosys")
+            .current_dir(&dir)
+            .args([
+                "-q",
+                "-p",
+                "read_verilog top.v; synth_ecp5 -top wrap; tee -q -o stat.txt stat",
+            ])
+            .output()
+            .expect("yosys on PATH");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read_to_string(dir.join("stat.txt")).expect("stat.txt")
+    }
+
+    #[test]
+    fn synthesizes_to_block_ram_alone() {
+        let mut uut = BlockRam::<Bits<64>, 6>::default();
+        let v = yosys_check("block_ram", &mut uut);
+        verilator_lint("block_ram", &v, &[]);
+        let cells = ecp5_cells("block_ram", &v);
+        assert!(
+            cells.contains("DP16KD") && !cells.contains("TRELLIS_FF"),
+            "{cells}"
+        );
+        // rust-hdl's read-first RAM of the same shape: the emulation's flip-flops.
+        let mut ram = RAM::<Bits<64>, 6>::default();
+        ram.connect_all();
+        let cells = ecp5_cells("block_ram_read_first", &generate_verilog(&ram));
+        assert!(
+            cells.contains("DP16KD") && cells.contains("TRELLIS_FF"),
+            "{cells}"
+        );
+    }
+}
