@@ -11,6 +11,7 @@
 //! - [`saturating_lanes::SaturatingLanes`]: int32 lanes added with saturation and an overflow flag.
 //! - [`tenant_decode::TenantDecode`], [`one_hot_mux::OneHotMux`]: a tenant id as a one-hot select,
 //!   and one of 64 words picked by it (the tenant table's ports).
+//! - [`block_ram::BlockRam`]: rust-hdl's `RAM` for block RAM, without yosys's read-first emulation.
 
 pub mod axil_regs;
 pub mod beat_lanes;
