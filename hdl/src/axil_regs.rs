@@ -708,7 +708,7 @@ impl Logic for AxilRegs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{Rng, settle, tenant_hot, tick, verilator_lint, yosys_check};
+    use crate::testing::{Rng, on_big_stack, settle, tenant_hot, tick, verilator_lint, yosys_check};
 
     const PARAMS: Params = Params::DEFAULT;
 
@@ -1538,31 +1538,34 @@ mod tests {
 
     #[test]
     fn whole_map_follows_the_model_under_random_traffic_and_stalls() {
-        let start = std::time::Instant::now();
-        let mut random_soft_resets = 0;
-        let small = Params {
-            lanes: 8,
-            elements: 16,
-            slots: 16,
-            tenants: 4,
-            window: 5,
-        };
-        for (p, seed, stall, steps) in [
-            (small, 0xa2_0001, 0, 2500),
-            (small, 0xa2_0002, 400, 2500),
-            (Params::DEFAULT, 0xa2_0003, 150, 2000),
-        ] {
-            let seen = cosim(p, seed, stall, steps);
-            eprintln!("axil_regs cosim seed {seed:#x}: {seen:?}");
-            assert!(seen.completed > 8, "{seen:?}");
-            assert!(seen.commits > 20, "{seen:?}");
-            assert!(seen.nonzero_counter_reads > 20, "{seen:?}");
-            assert!(seen.nonzero_live_reads > 25, "{seen:?}");
-            assert!(seen.flushes > 5, "{seen:?}");
-            random_soft_resets += seen.soft_resets - 1;
-        }
-        assert!(random_soft_resets > 0, "a soft reset in the random traffic too");
-        eprintln!("axil_regs cosim: {:?}", start.elapsed());
+        // A large value (the whole register map) on the stack: see `on_big_stack`.
+        on_big_stack(|| {
+            let start = std::time::Instant::now();
+            let mut random_soft_resets = 0;
+            let small = Params {
+                lanes: 8,
+                elements: 16,
+                slots: 16,
+                tenants: 4,
+                window: 5,
+            };
+            for (p, seed, stall, steps) in [
+                (small, 0xa2_0001, 0, 2500),
+                (small, 0xa2_0002, 400, 2500),
+                (Params::DEFAULT, 0xa2_0003, 150, 2000),
+            ] {
+                let seen = cosim(p, seed, stall, steps);
+                eprintln!("axil_regs cosim seed {seed:#x}: {seen:?}");
+                assert!(seen.completed > 8, "{seen:?}");
+                assert!(seen.commits > 20, "{seen:?}");
+                assert!(seen.nonzero_counter_reads > 20, "{seen:?}");
+                assert!(seen.nonzero_live_reads > 25, "{seen:?}");
+                assert!(seen.flushes > 5, "{seen:?}");
+                random_soft_resets += seen.soft_resets - 1;
+            }
+            assert!(random_soft_resets > 0, "a soft reset in the random traffic too");
+            eprintln!("axil_regs cosim: {:?}", start.elapsed());
+        });
     }
 
     #[test]
@@ -1585,73 +1588,76 @@ mod tests {
 
     #[test]
     fn status_shows_flush_busy_and_commit_reaches_the_lookup_at_once() {
-        let p = Params::DEFAULT;
-        let mut b = Bench::new(p, 0xa2_0010, 0);
-        assert_eq!(b.read(regs::STATUS.addr), 0);
-        b.uut.flush_busy.next = true;
-        assert_eq!(b.read(regs::STATUS.addr), status::FLUSH_BUSY);
-        // A START while busy is ignored; the same write when idle starts a flush.
-        b.write(regs::FLUSH_CMD.addr, flush_cmd::START | 2);
-        assert!(b.flushes.is_empty(), "START while busy: {:?}", b.flushes);
-        b.uut.flush_busy.next = false;
-        b.write(regs::FLUSH_CMD.addr, flush_cmd::START | 2);
-        assert_eq!(b.flushes, vec![2]);
-        b.flushes.clear();
-        assert_eq!(b.read(regs::STATUS.addr), 0);
-        // Tenant 5 with an old entry, then a new one staged; look tenant 5 up every clock across
-        // the COMMIT: every lookup is all old or all new, and new from the clock after the edge.
-        let old = (7u32, 0x0f0f_u64, 0x1111_2222_3333_4444_u64, 100u32);
-        let new = (3u32, 0xf000_0000_0000_0001_u64, 0x5555_6666_7777_8888_u64, 900u32);
-        for (i, (quota, mask, key, base)) in [old, new].into_iter().enumerate() {
-            b.write(regs::TENANT_SEL.addr, 5);
-            b.write(regs::T_QUOTA.addr, quota);
-            b.write(regs::T_MASK.addr, mask as u32);
-            b.write(regs::T_MASK.hi(), (mask >> 32) as u32);
-            b.write(regs::T_KEY.addr, key as u32);
-            b.write(regs::T_KEY.hi(), (key >> 32) as u32);
-            b.write(regs::T_WINDOW_BASE.addr, base);
-            if i == 0 {
-                b.write(regs::T_CTRL.addr, t_ctrl::COMMIT | t_ctrl::ENABLE);
-                b.core.tx(&agg_frame(header(Kind::Release, 5, 0, 102, 0, 0), 0));
-                b.queue_window(5);
-                b.drain();
+        // A large value (the whole register map) on the stack: see `on_big_stack`.
+        on_big_stack(|| {
+            let p = Params::DEFAULT;
+            let mut b = Bench::new(p, 0xa2_0010, 0);
+            assert_eq!(b.read(regs::STATUS.addr), 0);
+            b.uut.flush_busy.next = true;
+            assert_eq!(b.read(regs::STATUS.addr), status::FLUSH_BUSY);
+            // A START while busy is ignored; the same write when idle starts a flush.
+            b.write(regs::FLUSH_CMD.addr, flush_cmd::START | 2);
+            assert!(b.flushes.is_empty(), "START while busy: {:?}", b.flushes);
+            b.uut.flush_busy.next = false;
+            b.write(regs::FLUSH_CMD.addr, flush_cmd::START | 2);
+            assert_eq!(b.flushes, vec![2]);
+            b.flushes.clear();
+            assert_eq!(b.read(regs::STATUS.addr), 0);
+            // Tenant 5 with an old entry, then a new one staged; look tenant 5 up every clock across
+            // the COMMIT: every lookup is all old or all new, and new from the clock after the edge.
+            let old = (7u32, 0x0f0f_u64, 0x1111_2222_3333_4444_u64, 100u32);
+            let new = (3u32, 0xf000_0000_0000_0001_u64, 0x5555_6666_7777_8888_u64, 900u32);
+            for (i, (quota, mask, key, base)) in [old, new].into_iter().enumerate() {
+                b.write(regs::TENANT_SEL.addr, 5);
+                b.write(regs::T_QUOTA.addr, quota);
+                b.write(regs::T_MASK.addr, mask as u32);
+                b.write(regs::T_MASK.hi(), (mask >> 32) as u32);
+                b.write(regs::T_KEY.addr, key as u32);
+                b.write(regs::T_KEY.hi(), (key >> 32) as u32);
+                b.write(regs::T_WINDOW_BASE.addr, base);
+                if i == 0 {
+                    b.write(regs::T_CTRL.addr, t_ctrl::COMMIT | t_ctrl::ENABLE);
+                    b.core.tx(&agg_frame(header(Kind::Release, 5, 0, 102, 0, 0), 0));
+                    b.queue_window(5);
+                    b.drain();
+                }
             }
-        }
-        // The configuration RAM's address a clock ahead, then in the COMMIT's clock as well (its
-        // read comes too early for the RAM write: the table forwards the staged entry).
-        b.uut.cfg_tenant.next = 5u8.to_bits();
-        b.cycle();
-        b.uut.cfg_hot.next = tenant_hot(5u8);
-        b.uut.lookup_tenant.next = 5u8.to_bits();
-        b.uut.lookup_hot.next = tenant_hot(5u8);
-        b.uut.s_axil_awaddr.next = regs::T_CTRL.addr.to_bits();
-        b.uut.s_axil_wdata.next = (t_ctrl::COMMIT | t_ctrl::ENABLE).to_bits();
-        b.uut.s_axil_awvalid.next = true;
-        b.uut.s_axil_wvalid.next = true;
-        b.uut.s_axil_bready.next = true;
-        let view = |u: &AxilRegs| {
-            (
-                u.cfg_quota.val().to_u32(),
-                u.cfg_mask.val().to_u64(),
-                u.cfg_key.val().to_u64(),
-                u.lookup_base.val().to_u32(),
-                u.lookup_done.val().to_u64(),
-            )
-        };
-        b.cycle(); // the edge that takes the COMMIT; the lookup in that clock sees the old entry
-        b.uut.s_axil_awvalid.next = false;
-        b.uut.s_axil_wvalid.next = false;
-        assert_eq!(view(&b.uut), (old.0, old.1, old.2, old.3, 1 << 2));
-        b.cycle();
-        assert_eq!(
-            view(&b.uut),
-            (new.0, new.1, new.2, new.3, 0),
-            "all new one clock later"
-        );
-        b.core.write(regs::T_CTRL.addr, t_ctrl::COMMIT | t_ctrl::ENABLE);
-        b.cycle();
-        b.check_lookup();
-        assert_eq!(b.read(regs::T_WINDOW_BASE.addr), new.3);
+            // The configuration RAM's address a clock ahead, then in the COMMIT's clock as well (its
+            // read comes too early for the RAM write: the table forwards the staged entry).
+            b.uut.cfg_tenant.next = 5u8.to_bits();
+            b.cycle();
+            b.uut.cfg_hot.next = tenant_hot(5u8);
+            b.uut.lookup_tenant.next = 5u8.to_bits();
+            b.uut.lookup_hot.next = tenant_hot(5u8);
+            b.uut.s_axil_awaddr.next = regs::T_CTRL.addr.to_bits();
+            b.uut.s_axil_wdata.next = (t_ctrl::COMMIT | t_ctrl::ENABLE).to_bits();
+            b.uut.s_axil_awvalid.next = true;
+            b.uut.s_axil_wvalid.next = true;
+            b.uut.s_axil_bready.next = true;
+            let view = |u: &AxilRegs| {
+                (
+                    u.cfg_quota.val().to_u32(),
+                    u.cfg_mask.val().to_u64(),
+                    u.cfg_key.val().to_u64(),
+                    u.lookup_base.val().to_u32(),
+                    u.lookup_done.val().to_u64(),
+                )
+            };
+            b.cycle(); // the edge that takes the COMMIT; the lookup in that clock sees the old entry
+            b.uut.s_axil_awvalid.next = false;
+            b.uut.s_axil_wvalid.next = false;
+            assert_eq!(view(&b.uut), (old.0, old.1, old.2, old.3, 1 << 2));
+            b.cycle();
+            assert_eq!(
+                view(&b.uut),
+                (new.0, new.1, new.2, new.3, 0),
+                "all new one clock later"
+            );
+            b.core.write(regs::T_CTRL.addr, t_ctrl::COMMIT | t_ctrl::ENABLE);
+            b.cycle();
+            b.check_lookup();
+            assert_eq!(b.read(regs::T_WINDOW_BASE.addr), new.3);
+        });
     }
 
     #[test]

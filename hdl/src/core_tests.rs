@@ -5,7 +5,7 @@ use crate::core::AggnicCore;
 use crate::core8::AggnicCore8;
 use crate::gearbox::{NARROW_BITS, NARROW_BYTES};
 use crate::packet_fifo::{BEAT_BITS, BEAT_BYTES};
-use crate::testing::{settle, verilator_lint, yosys_check};
+use crate::testing::{on_big_stack, settle, verilator_lint, yosys_check};
 use aggnic_spec::bench::{self, Bench, CycleCore, Inputs, Outputs, Stalls, Traffic};
 use aggnic_spec::model::Params;
 use aggnic_spec::regs;
@@ -157,16 +157,6 @@ where
 {
     core.connect_all();
     Bench::new(HdlCore(core), params, seed, stalls)
-}
-
-/// The core is a large value (every 512-bit register inline): build and run it on a big stack.
-fn on_big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(f)
-        .expect("spawn")
-        .join()
-        .expect("the test thread panicked");
 }
 
 const STALLS: Stalls = Stalls {

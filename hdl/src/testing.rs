@@ -54,3 +54,14 @@ pub fn verilator_lint(prefix: &str, verilog: &str, waivers: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs `f` on a thread with a 1 GiB stack: the core and the register slave are large values
+/// (every register inline), and unoptimised test builds keep several copies in one frame.
+pub fn on_big_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .expect("spawn")
+        .join()
+        .expect("the test thread panicked");
+}
