@@ -1016,6 +1016,16 @@ mod tests {
         }
 
         /// Drives this clock's pipeline events (once per clock) and settles.
+        /// The block's pipeline inputs at rest: no bump, window write or slot change this clock.
+        fn no_events(u: &mut AxilRegs) {
+            u.core_bump.next = 0.into();
+            u.core_bump_tx.next = 0.into();
+            u.tenant_bump.next = 0.into();
+            u.wb.next = false;
+            u.slot_inc.next = false;
+            u.slot_dec.next = false;
+        }
+
         fn prepare(&mut self) {
             if self.prepared {
                 settle(&mut self.uut);
@@ -1023,11 +1033,7 @@ mod tests {
             }
             self.prepared = true;
             let (u, q, rng) = (&mut self.uut, &mut self.q, &mut self.rng);
-            u.core_bump.next = 0.into();
-            u.tenant_bump.next = 0.into();
-            u.wb.next = false;
-            u.slot_inc.next = false;
-            u.slot_dec.next = false;
+            Self::no_events(u);
             // Garbage on the idle fields: they must not matter.
             u.bump_tenant.next = (rng.next_u32() as u8).to_bits();
             // (Two draws, as before the window write had three fields: the run keeps its stream.)
@@ -1040,7 +1046,6 @@ mod tests {
             let st = rng.next_u32() as u8;
             u.slot_tenant.next = st.to_bits();
             u.slot_hot.next = tenant_hot(st);
-            u.core_bump_tx.next = 0.into();
             if !q.core.is_empty() && rng.chance(700) {
                 // Alternate clocks use the second port. (No extra random draw or extra pop: the
                 // run keeps the random stream its coverage thresholds were set with.)
@@ -1213,12 +1218,7 @@ mod tests {
             // The configuration RAM's address goes a clock ahead, in a clock without events (no
             // random draw: the run keeps the stream its coverage thresholds were set with).
             self.uut.cfg_tenant.next = (t & 63).to_bits();
-            self.uut.core_bump.next = 0.into();
-            self.uut.core_bump_tx.next = 0.into();
-            self.uut.tenant_bump.next = 0.into();
-            self.uut.wb.next = false;
-            self.uut.slot_inc.next = false;
-            self.uut.slot_dec.next = false;
+            Self::no_events(&mut self.uut);
             self.prepared = true;
             self.edge();
             self.uut.cfg_hot.next = tenant_hot(t);
