@@ -37,7 +37,7 @@
 //! ## Storage
 //! - quota (32), mask (64) and key (64) are written only by COMMIT and only read: they live in
 //!   `BlockRam`s (registered read), one copy for the lookup port and one for the register side
-//!   (LUT RAM has one read port per copy). They cannot be cleared at once by a reset, so a
+//!   (a RAM has one read port per copy). They cannot be cleared at once by a reset, so a
 //!   per-tenant `committed` flip-flop gates them: until its first COMMIT after reset a tenant reads
 //!   as all zero. The lookup copy is read a clock early (`cfg_tenant`) and its output registered
 //!   (`cr_*`), so the pipeline's compares start at flip-flops, not at a block RAM's output (the
