@@ -55,8 +55,11 @@
 //! The 13 per-tenant 64-bit counters (`TenantCounter` order) of every tenant, in RAM: one RAM per
 //! counter for the update port and one copy per counter for the register side's snapshot read.
 //! A bump (`bump_tenant`, `bump`: one bit per counter, as `update_decide::UpdateDecide`'s
-//! `tenant_bump`) is read at the clock it arrives, added and written the next clock; the value
-//! written in the previous clock is forwarded, so bumps may come every clock, for the same tenant.
+//! `tenant_bump`) is read at the clock it arrives and added the next clock into a register
+//! (`w_val`), which writes the RAMs the clock after: the adder's carry chain ends at flip-flops, not
+//! at a block RAM's write port (that route was the routed critical path, 9.1 ns). The two values
+//! not yet readable from the RAM (`w_val`, and `x_val`: the one being written) are forwarded, so
+//! bumps may come every clock, for the same tenant.
 //! Per-tenant `valid` flip-flops stand in for a RAM clear on reset. `sel_count` is the selected
 //! tenant's counters, counting every bump that arrived at least two clocks before (the register
 //! slave delays the global counters by the same two clocks so a snapshot is one instant).
@@ -672,26 +675,36 @@ pub struct TenantCounters {
     s1_valid: DFF<Bit>,
     s1_tenant: DFF<Bits<8>>,
     s1_bump: DFF<Bits<TENANT_COUNTERS>>,
-    /// Where the bump's old entry is, found at stage 0 (registered: the tenant select and compare
-    /// are then not before the 64-bit adds): the write stage 1 makes in that clock (`s1_fwd`),
-    /// else the RAM if written since reset before it (`s1_stored`), else 0.
+    /// Where the bump's old entry is, found at stage 0 (registered, one-hot: the tenant select and
+    /// compares are then not before the 64-bit adds): the sum stage 1 makes in that clock
+    /// (`s1_fwd`), else the one it made the clock before (`s1_fwd_x`: being written), else the RAM
+    /// if written since reset (`s1_stored`), else 0.
     s1_fwd: DFF<Bit>,
+    s1_fwd_x: DFF<Bit>,
     s1_stored: DFF<Bit>,
-    /// The entry written at the last clock edge, forwarded past the RAM read at its edge (undefined:
+    /// The sum stage 1 made in the last clock, which writes the RAMs at the next edge; then (`x_*`)
+    /// the entry written at the last edge, forwarded past the RAM read at that edge (undefined:
     /// `BlockRam`).
     w_valid: DFF<Bit>,
     w_tenant: DFF<Bits<TENANT_BITS>>,
     w_val: [DFF<Bits<64>>; TENANT_COUNTERS],
+    x_valid: DFF<Bit>,
+    x_tenant: DFF<Bits<TENANT_BITS>>,
+    x_val: [DFF<Bits<64>>; TENANT_COUNTERS],
 
     /// Stage 0's view of `valid` for the bumped tenant (without the write this clock makes).
     s0_valid: Signal<Local, Bit>,
     s0_fwd: Signal<Local, Bit>,
+    s0_fwd_x: Signal<Local, Bit>,
     sel_stored: Signal<Local, Bit>,
     /// The two `valid` selects: the bumped tenant's and the selected tenant's.
     bump_decode: TenantDecode<8>,
     mux_s0_valid: OneHotMux<1>,
     mux_sel_stored: OneHotMux<1>,
-    sel_fwd: Signal<Local, Bit>,
+    /// The selected tenant's counters come from `w_val`, `x_val` or the RAM (one-hot).
+    sel_from_w: Signal<Local, Bit>,
+    sel_from_x: Signal<Local, Bit>,
+    sel_from_ram: Signal<Local, Bit>,
     old: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
     new: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
 }
@@ -728,17 +741,24 @@ impl TenantCounters {
             s1_tenant: Default::default(),
             s1_bump: Default::default(),
             s1_fwd: Default::default(),
+            s1_fwd_x: Default::default(),
             s1_stored: Default::default(),
             w_valid: Default::default(),
             w_tenant: Default::default(),
             w_val: Default::default(),
+            x_valid: Default::default(),
+            x_tenant: Default::default(),
+            x_val: Default::default(),
             s0_valid: Default::default(),
             s0_fwd: Default::default(),
+            s0_fwd_x: Default::default(),
             sel_stored: Default::default(),
             bump_decode: TenantDecode::new(MAX_TENANTS),
             mux_s0_valid: Default::default(),
             mux_sel_stored: Default::default(),
-            sel_fwd: Default::default(),
+            sel_from_w: Default::default(),
+            sel_from_x: Default::default(),
+            sel_from_ram: Default::default(),
             old: Default::default(),
             new: Default::default(),
         }
@@ -749,7 +769,8 @@ impl Logic for TenantCounters {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, s1_valid, s1_tenant, s1_bump, s1_fwd, s1_stored, w_valid, w_tenant
+            self, clock, s1_valid, s1_tenant, s1_bump, s1_fwd, s1_fwd_x, s1_stored, w_valid, w_tenant,
+            x_valid, x_tenant
         );
         for i in 0..MAX_TENANTS {
             self.valid[i].clock.next = self.clock.val();
@@ -760,8 +781,8 @@ impl Logic for TenantCounters {
         self.s1_tenant.d.next = self.bump_tenant.val();
         self.s1_bump.d.next = self.bump.val();
 
-        // Where each read finds its entry (`valid`: written since reset), AND-OR selects; stage 1
-        // marks its write.
+        // Where each read finds its entry (`valid`: written since reset, or being written), AND-OR
+        // selects; stage 1 marks its sum.
         self.bump_decode.tenant.next = self.bump_tenant.val();
         self.mux_s0_valid.sel.next = self.bump_decode.hot.val();
         self.mux_sel_stored.sel.next = self.sel_hot.val();
@@ -778,15 +799,28 @@ impl Logic for TenantCounters {
         }
         self.s0_valid.next = self.mux_s0_valid.y.val().any();
         self.sel_stored.next = self.mux_sel_stored.y.val().any();
-        // The entry stage 1 writes this clock is the one this bump reads next clock.
+        // The sum stage 1 makes this clock is in `w_val` next clock, the one in `w_val` now is in
+        // `x_val` (and written at that edge, where this bump reads the RAM). Only a tenant's bump
+        // is ever in them (`s1_valid`), so `w_tenant`'s low bits are enough.
         self.s0_fwd.next = self.s1_valid.q.val() & (self.s1_tenant.q.val() == self.bump_tenant.val());
+        self.s0_fwd_x.next = self.w_valid.q.val()
+            & (self.w_tenant.q.val() == self.bump_tenant.val().get_bits::<TENANT_BITS>(0));
         self.s1_fwd.d.next = self.s0_fwd.val();
-        self.s1_stored.d.next = self.s0_valid.val();
-        // Stage 1: the old entry is the last write, the RAM or 0, as stage 0 found; add and
-        // write both copies.
-        self.sel_fwd.next = self.w_valid.q.val() & (self.w_tenant.q.val() == self.sel.val());
+        self.s1_fwd_x.d.next = !self.s0_fwd.val() & self.s0_fwd_x.val();
+        self.s1_stored.d.next = !self.s0_fwd.val() & !self.s0_fwd_x.val() & self.s0_valid.val();
+        // Stage 1: the old entry is one of the two sums in flight, the RAM or 0, as stage 0 found;
+        // add into `w_val`, which writes both copies at the next edge.
+        self.sel_from_w.next =
+            self.sel_ok.val() & self.w_valid.q.val() & (self.w_tenant.q.val() == self.sel.val());
+        self.sel_from_x.next = self.sel_ok.val()
+            & !self.sel_from_w.val()
+            & self.x_valid.q.val()
+            & (self.x_tenant.q.val() == self.sel.val());
+        self.sel_from_ram.next =
+            self.sel_ok.val() & !self.sel_from_w.val() & !self.sel_from_x.val() & self.sel_stored.val();
         for c in 0..TENANT_COUNTERS {
             self.w_val[c].clock.next = self.clock.val();
+            self.x_val[c].clock.next = self.clock.val();
             self.u_ram[c].read_clock.next = self.clock.val();
             self.u_ram[c].write_clock.next = self.clock.val();
             self.s_ram[c].read_clock.next = self.clock.val();
@@ -798,6 +832,9 @@ impl Logic for TenantCounters {
             if self.s1_stored.q.val() {
                 self.old[c].next = self.u_ram[c].read_data.val();
             }
+            if self.s1_fwd_x.q.val() {
+                self.old[c].next = self.x_val[c].q.val();
+            }
             if self.s1_fwd.q.val() {
                 self.old[c].next = self.w_val[c].q.val();
             }
@@ -805,25 +842,31 @@ impl Logic for TenantCounters {
             if self.s1_bump.q.val().get_bit(c) {
                 self.new[c].next = self.old[c].val() + self.one.val();
             }
-            self.u_ram[c].write_enable.next = self.s1_valid.q.val();
-            self.s_ram[c].write_enable.next = self.s1_valid.q.val();
-            self.u_ram[c].write_address.next = self.s1_tenant.q.val().get_bits::<TENANT_BITS>(0);
-            self.s_ram[c].write_address.next = self.s1_tenant.q.val().get_bits::<TENANT_BITS>(0);
-            self.u_ram[c].write_data.next = self.new[c].val();
-            self.s_ram[c].write_data.next = self.new[c].val();
             self.w_val[c].d.next = self.new[c].val();
+            self.x_val[c].d.next = self.w_val[c].q.val();
+            self.u_ram[c].write_enable.next = self.w_valid.q.val();
+            self.s_ram[c].write_enable.next = self.w_valid.q.val();
+            self.u_ram[c].write_address.next = self.w_tenant.q.val();
+            self.s_ram[c].write_address.next = self.w_tenant.q.val();
+            self.u_ram[c].write_data.next = self.w_val[c].q.val();
+            self.s_ram[c].write_data.next = self.w_val[c].q.val();
 
             self.sel_count[c].next = 0.into();
-            if self.sel_ok.val() & self.sel_stored.val() {
+            if self.sel_from_ram.val() {
                 self.sel_count[c].next = self.s_ram[c].read_data.val();
             }
-            if self.sel_ok.val() & self.sel_fwd.val() {
+            if self.sel_from_x.val() {
+                self.sel_count[c].next = self.x_val[c].q.val();
+            }
+            if self.sel_from_w.val() {
                 self.sel_count[c].next = self.w_val[c].q.val();
             }
         }
         self.w_valid.d.next = self.s1_valid.q.val();
         // Only a bump of a tenant is written (`s1_valid`), so the low bits are the tenant.
         self.w_tenant.d.next = self.s1_tenant.q.val().get_bits::<TENANT_BITS>(0);
+        self.x_valid.d.next = self.w_valid.q.val();
+        self.x_tenant.d.next = self.w_tenant.q.val();
 
         for i in 0..MAX_TENANTS {
             if self.reset.val() | !self.live[i].val() {
@@ -833,8 +876,10 @@ impl Logic for TenantCounters {
         if self.reset.val() {
             self.s1_valid.d.next = false;
             self.s1_fwd.d.next = false;
+            self.s1_fwd_x.d.next = false;
             self.s1_stored.d.next = false;
             self.w_valid.d.next = false;
+            self.x_valid.d.next = false;
         }
     }
 }
@@ -1254,8 +1299,9 @@ mod tests {
             // tally[k]: counts after the bumps of cycles < k.
             let mut tally = vec![vec![[0u64; TENANT_COUNTERS]; t]];
             let mut sel = 0u32;
-            let (mut fwd_cases, mut nonzero) = (0, 0);
-            let mut last_bumped = None;
+            let (mut fwd_cases, mut fwd_x_cases, mut nonzero) = (0, 0, 0);
+            // The tenants bumped one and two clocks before (`None`: no bump of a tenant).
+            let (mut last_bumped, mut before_last) = (None, None);
             for cycle in 0..4000usize {
                 let mut next = tally.last().expect("one").clone();
                 if rng.chance(5) {
@@ -1264,7 +1310,7 @@ mod tests {
                     uut.bump.next = 0.into();
                     next = vec![[0; TENANT_COUNTERS]; t];
                     tally = vec![next.clone(); tally.len()];
-                    last_bumped = None;
+                    (last_bumped, before_last) = (None, None);
                 } else {
                     uut.reset.next = false;
                     // Few tenants, so one tenant is often bumped on consecutive clocks.
@@ -1280,17 +1326,18 @@ mod tests {
                     };
                     uut.bump_tenant.next = bt.to_bits();
                     uut.bump.next = bump.to_bits();
-                    if bt < t && bump != 0 {
+                    let bumped = (bt < t && bump != 0).then_some(bt);
+                    if let Some(bt) = bumped {
                         if last_bumped == Some(bt) {
                             fwd_cases += 1;
+                        } else if before_last == Some(bt) {
+                            fwd_x_cases += 1;
                         }
-                        last_bumped = Some(bt);
                         for (c, n) in next[bt].iter_mut().enumerate() {
                             *n += u64::from(bump >> c & 1);
                         }
-                    } else {
-                        last_bumped = None;
                     }
+                    (last_bumped, before_last) = (bumped, last_bumped);
                 }
                 if rng.chance(100) {
                     sel = if rng.chance(900) {
@@ -1327,6 +1374,10 @@ mod tests {
                 }
             }
             assert!(fwd_cases > 500, "{fwd_cases} back-to-back bumps of one tenant");
+            assert!(
+                fwd_x_cases > 300,
+                "{fwd_x_cases} bumps of one tenant two clocks apart"
+            );
             assert!(nonzero > 1000, "{nonzero} non-zero comparisons");
         }
     }

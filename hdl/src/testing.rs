@@ -65,3 +65,22 @@ pub fn on_big_stack(f: impl FnOnce() + Send + 'static) {
         .join()
         .expect("the test thread panicked");
 }
+
+/// `synth_ecp5`'s cell counts (yosys `stat`) of `verilog` (a block exported as module `top`)
+/// inside `wrap` (module `wrap`, instantiating `top`), with Debian's yosys in `$TMPDIR/<prefix>`.
+pub fn ecp5_cells(prefix: &str, verilog: &str, wrap: &str) -> String {
+    let dir = std::env::temp_dir().join(prefix);
+    std::fs::create_dir_all(&dir).expect("synthesis directory");
+    std::fs::write(dir.join("top.v"), format!("{verilog}\n{wrap}")).expect("write top.v");
+    let out = std::process::Command::new("yosys")
+        .current_dir(&dir)
+        .args([
+            "-q",
+            "-p",
+            "read_verilog top.v; synth_ecp5 -top wrap; tee -q -o stat.txt stat",
+        ])
+        .output()
+        .expect("yosys on PATH");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::read_to_string(dir.join("stat.txt")).expect("stat.txt")
+}
