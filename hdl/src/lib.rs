@@ -25,6 +25,7 @@ pub mod export;
 pub mod gearbox;
 pub mod header_parse;
 pub mod lane_store;
+pub mod lut_ram;
 pub mod one_hot_mux;
 pub mod packet_fifo;
 pub mod saturating_lanes;

@@ -23,8 +23,12 @@
 //!
 //! The head beat's `last` and `snf`, which the reader decides its pop on, and its byte count, from
 //! which the output's `tkeep` is computed, come from a copy in a small RAM beside the beat RAM
-//! (`flag_ram`: LUT RAM with a registered read, as `side_ram`), not from the block RAM's output: a
-//! block RAM's clock-to-out and the wire from it were 3.2 ns of the core's routed critical path.
+//! (`flag_ram`: LUT RAM, as `side_ram`), not from the block RAM's output: a block RAM's
+//! clock-to-out and the wire from it were 3.2 ns of the core's routed critical path. Both small
+//! RAMs are kept twice, one copy read at the head (`rd_ptr`) and one at the beat after it
+//! (`rd_ptr_1`), both asynchronously from flip-flops; the pop selects between the two reads in
+//! front of the registers (`r_flags`, `r_side`). Read at an address chosen by the pop, they were
+//! 8.6 logic levels behind the core's issue decision.
 //!
 //! The beat RAM's read address leaves from a flip-flop (`r_addr`), so the reader's pop, late in
 //! its clock, never reaches the block RAMs: a 522-bit beat spans 15 block RAMs across the die, and
@@ -38,6 +42,7 @@
 //! fanout per buffer, where this costs 522 flip-flops and a 2:1 multiplexer per bit.)
 
 use crate::block_ram::BlockRam;
+use crate::lut_ram::LutRam;
 use rust_hdl::prelude::*;
 
 /// Beats of data the buffer holds.
@@ -81,10 +86,16 @@ pub struct PacketFifo {
     pub count: Signal<Out, Bits<8>>,
     /// The beats, read at `r_addr`.
     ram: BlockRam<Beat, DEPTH_BITS>,
-    side_ram: RAM<Bits<16>, DEPTH_BITS>,
+    /// The side words, read at the head; `side_ram_1`: a copy read at the beat after it.
+    side_ram: LutRam<Bits<16>, DEPTH_BITS>,
+    side_ram_1: LutRam<Bits<16>, DEPTH_BITS>,
     /// `last` (bit 0), `snf` (bit 1) and `bytes` (bits 8..2) of every stored beat, written
-    /// with `ram`.
-    flag_ram: RAM<Bits<9>, DEPTH_BITS>,
+    /// with `ram`; read at the head, and (`flag_ram_1`) at the beat after it.
+    flag_ram: LutRam<Bits<9>, DEPTH_BITS>,
+    flag_ram_1: LutRam<Bits<9>, DEPTH_BITS>,
+    /// The head's flags and side word (read at the pointer the last clock chose).
+    r_flags: DFF<Bits<9>>,
+    r_side: DFF<Bits<16>>,
     max_index: Constant<Bits<8>>,
     len_max: Constant<Bits<17>>,
     // Write side.
@@ -169,7 +180,11 @@ impl PacketFifo {
             count: Default::default(),
             ram: Default::default(),
             side_ram: Default::default(),
+            side_ram_1: Default::default(),
             flag_ram: Default::default(),
+            flag_ram_1: Default::default(),
+            r_flags: Default::default(),
+            r_side: Default::default(),
             max_index: Constant::new((max_beats as u64 - 1).to_bits()),
             len_max: Constant::new(0xffffu64.to_bits()),
             wr_ptr: Default::default(),
@@ -217,14 +232,15 @@ impl Logic for PacketFifo {
     fn update(&mut self) {
         dff_setup!(
             self, clock, wr_ptr, w_in, w_snf, w_index, w_full, w_len, w_head, s1_en, s1_addr, s1_data,
-            rd_ptr, rd_ptr_1, r_addr, r_from_ram, r_head, head_valid, r_in, done_pkts, r_complete
+            rd_ptr, rd_ptr_1, r_addr, r_from_ram, r_head, head_valid, r_in, done_pkts, r_complete, r_flags,
+            r_side
         );
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
-        self.side_ram.read_clock.next = self.clock.val();
         self.side_ram.write_clock.next = self.clock.val();
-        self.flag_ram.read_clock.next = self.clock.val();
+        self.side_ram_1.write_clock.next = self.clock.val();
         self.flag_ram.write_clock.next = self.clock.val();
+        self.flag_ram_1.write_clock.next = self.clock.val();
 
         // Write side.
         // Pointer arithmetic in a 7-bit local: Verilog would compute `wr - rd` at the width of the
@@ -266,6 +282,9 @@ impl Logic for PacketFifo {
         self.flag_ram.write_data.next = bit_cast::<9, 1>(self.stored.val().last.into())
             | (bit_cast::<9, 1>(self.snf_now.val().into()) << 1)
             | (bit_cast::<9, 7>(self.stored.val().bytes) << 2);
+        self.flag_ram_1.write_enable.next = self.flag_ram.write_enable.val();
+        self.flag_ram_1.write_address.next = self.flag_ram.write_address.val();
+        self.flag_ram_1.write_data.next = self.flag_ram.write_data.val();
         if self.accept.val() & !self.over.val() {
             self.wr_ptr.d.next = self.wr_ptr.q.val() + 1;
         }
@@ -283,13 +302,16 @@ impl Logic for PacketFifo {
         self.side_ram.write_enable.next = self.accept.val() & self.wr_beat.val().last;
         self.side_ram.write_address.next = self.head.val().get_bits::<DEPTH_BITS>(0);
         self.side_ram.write_data.next = self.wr_side.val();
+        self.side_ram_1.write_enable.next = self.side_ram.write_enable.val();
+        self.side_ram_1.write_address.next = self.side_ram.write_address.val();
+        self.side_ram_1.write_data.next = self.side_ram.write_data.val();
         self.s1_en.d.next = self.accept.val() & self.wr_beat.val().last;
         self.s1_addr.d.next = self.head.val();
         self.s1_data.d.next = self.wr_side.val();
 
         // Read side, first-word-fall-through.
-        self.head_last.next = self.flag_ram.read_data.val().get_bit(0);
-        self.head_snf.next = self.flag_ram.read_data.val().get_bit(1);
+        self.head_last.next = self.r_flags.q.val().get_bit(0);
+        self.head_snf.next = self.r_flags.q.val().get_bit(1);
         self.pop_last.next = self.rd_pop.val() & self.head_valid.q.val() & self.head_last.val();
         // The pop is late (the reader's decision): it only selects among values computed from
         // registers (pointers, their successors, the head-valid compares below).
@@ -298,14 +320,19 @@ impl Logic for PacketFifo {
         // `next_ptr` is the next head, valid if stored before this cycle (a beat written this cycle
         // is in no read that ends this cycle, and `wr_ptr` does not count it yet). The beat RAM
         // reads at the end of the next cycle at `r_addr`: the beat after that head if there is
-        // one, else the head itself; the flag and side RAMs read the head at the end of this one.
+        // one, else the head itself; the flag and side registers take the head's at the end of
+        // this one.
         self.next_valid.next = self.rd_ptr.q.val() != self.wr_ptr.q.val();
         self.r_addr.d.next = self.rd_ptr.q.val();
         if self.rd_ptr.q.val() != self.wr_ptr.q.val() {
             self.r_addr.d.next = self.rd_ptr_1.q.val();
         }
         self.r_from_ram.d.next = !self.head_valid.q.val();
+        self.r_flags.d.next = self.flag_ram.read_data.val();
+        self.r_side.d.next = self.side_ram.read_data.val();
         if self.rd_pop.val() & self.head_valid.q.val() {
+            self.r_flags.d.next = self.flag_ram_1.read_data.val();
+            self.r_side.d.next = self.side_ram_1.read_data.val();
             self.next_ptr.next = self.rd_ptr_1.q.val();
             self.rd_ptr_1.d.next = self.rd_ptr_1.q.val() + 1;
             self.next_valid.next = self.rd_ptr_1.q.val() != self.wr_ptr.q.val();
@@ -319,8 +346,10 @@ impl Logic for PacketFifo {
         self.rd_ptr.d.next = self.next_ptr.val();
         self.head_valid.d.next = self.next_valid.val();
         self.ram.read_address.next = self.r_addr.q.val().get_bits::<DEPTH_BITS>(0);
-        self.side_ram.read_address.next = self.next_ptr.val().get_bits::<DEPTH_BITS>(0);
-        self.flag_ram.read_address.next = self.next_ptr.val().get_bits::<DEPTH_BITS>(0);
+        self.side_ram.read_address.next = self.rd_ptr.q.val().get_bits::<DEPTH_BITS>(0);
+        self.side_ram_1.read_address.next = self.rd_ptr_1.q.val().get_bits::<DEPTH_BITS>(0);
+        self.flag_ram.read_address.next = self.rd_ptr.q.val().get_bits::<DEPTH_BITS>(0);
+        self.flag_ram_1.read_address.next = self.rd_ptr_1.q.val().get_bits::<DEPTH_BITS>(0);
         self.head_beat.next = self.r_head.q.val();
         if self.r_from_ram.q.val() {
             self.head_beat.next = self.ram.read_data.val();
@@ -330,9 +359,9 @@ impl Logic for PacketFifo {
         self.rd_beat.next = self.head_beat.val();
         self.rd_beat.next.last = self.head_last.val();
         self.rd_beat.next.snf = self.head_snf.val();
-        self.rd_beat.next.bytes = self.flag_ram.read_data.val().get_bits::<7>(2);
+        self.rd_beat.next.bytes = self.r_flags.q.val().get_bits::<7>(2);
         self.rd_first.next = !self.r_in.q.val();
-        self.rd_side.next = self.side_ram.read_data.val();
+        self.rd_side.next = self.r_side.q.val();
         if self.s1_en.q.val() & (self.s1_addr.q.val() == self.rd_ptr.q.val()) {
             self.rd_side.next = self.s1_data.q.val();
         }
