@@ -354,10 +354,11 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     s4_slot: DFF<Bits<SLOT_BITS>>,
     /// The header and configuration checks (`UpdateCheck` at S3).
     s4_checks: DFF<Checks>,
-    /// The worker's bit, decoded once at S3 (for `slot_meta`'s compares and `UpdateCheck`) and
-    /// kept for S4 (`UpdateDecide`'s bitmap, the metadata write).
-    s3_worker: Signal<Local, Bits<8>>,
-    s3_wbit: Signal<Local, Bits<64>>,
+    /// The worker's bit, decoded once at S2 into a register, so the compares with it at S3
+    /// (`slot_meta`'s, `UpdateCheck`'s: 64-bit ANDs and equalities) start at flip-flops; kept for
+    /// S4 (`UpdateDecide`'s bitmap, the metadata write).
+    s2_worker: Signal<Local, Bits<8>>,
+    s3_wbit: DFF<Bits<64>>,
     s4_wbit: DFF<Bits<64>>,
     one_bit: Constant<Bits<64>>,
     /// The op's tenant state (window, slots in use) and the live checks on it, from S3.
@@ -782,7 +783,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s4_hdr: Default::default(),
             s4_slot: Default::default(),
             s4_checks: Default::default(),
-            s3_worker: Default::default(),
+            s2_worker: Default::default(),
             s3_wbit: Default::default(),
             s4_wbit: Default::default(),
             one_bit: Constant::new(1u64.to_bits()),
@@ -970,6 +971,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             s4_hdr,
             s4_slot,
             s4_checks,
+            s3_wbit,
             s4_wbit,
             s4_base,
             s4_done,
@@ -1418,11 +1420,11 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.meta.own_seq.next = self.s3_hdr.q.val().seq;
         self.meta.own_salt.next = self.s3_hdr.q.val().salt;
         self.meta.own_elements.next = self.s3_hdr.q.val().elements;
-        self.s3_worker.next = self.s3_hdr.q.val().worker;
-        self.s3_wbit.next = self.one_bit.val() << self.s3_worker.val().get_bits::<6>(0);
-        self.meta.own_bit.next = self.s3_wbit.val();
+        self.s2_worker.next = self.s2_hdr.q.val().worker;
+        self.s3_wbit.d.next = self.one_bit.val() << self.s2_worker.val().get_bits::<6>(0);
+        self.meta.own_bit.next = self.s3_wbit.q.val();
         self.meta.own_mask.next = self.regs.cfg_mask.val();
-        self.s4_wbit.d.next = self.s3_wbit.val();
+        self.s4_wbit.d.next = self.s3_wbit.q.val();
         self.s3_op.d.next = self.s2_op.q.val();
         self.s3_data.d.next = self.s2_data.q.val();
         self.s3_bytes.d.next = self.s2_bytes.q.val();
@@ -1433,7 +1435,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.check.flags.next = self.s3_hdr.q.val().flags;
         self.check.elements.next = self.s3_hdr.q.val().elements;
         self.check.worker.next = self.s3_hdr.q.val().worker;
-        self.check.wbit.next = self.s3_wbit.val();
+        self.check.wbit.next = self.s3_wbit.q.val();
         self.check.tenant.next = self.s3_hdr.q.val().tenant;
         self.check.key.next = self.s3_hdr.q.val().key;
         self.check.t_enable.next = self.regs.cfg_enable.val();
