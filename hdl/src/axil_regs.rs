@@ -19,10 +19,10 @@
 //! - Counters: `core_bump` and `core_bump_tx` (bit = `CoreCounter` index; two ports because the
 //!   receive pipeline and the transmit path count in the same clock) and `tenant_bump` (bit = `TenantCounter`
 //!   index) of `bump_tenant` count one each per clock, as `update_decide::UpdateDecide` produces
-//!   them. The 9 global counters are 64-bit registers (their bumps delayed one clock), the
+//!   them. The 9 global counters are 64-bit registers (their bumps delayed two clocks), the
 //!   per-tenant ones live in `tenant_table::TenantCounters`. `COMMAND.SNAPSHOT` copies both into
 //!   the snapshot registers the counter addresses read; the snapshot taken at clock `c` counts
-//!   exactly the bumps presented at clocks `c - 2` and before (global and tenant alike).
+//!   exactly the bumps presented at clocks `c - 3` and before (global and tenant alike).
 //!
 //! Unmapped addresses read 0 and ignore writes; every response is OKAY. `wstrb` is ignored (the
 //! register map has no byte enables). One outstanding read and one outstanding write; no
@@ -229,8 +229,11 @@ pub struct AxilRegs {
     r_soft: DFF<Bit>,
     r_flush_start: DFF<Bit>,
     r_flush_tenant: DFF<Bits<8>>,
+    /// The global counters' bumps, delayed two clocks (`r_`, `r2_`).
     r_core_bump: DFF<Bits<CORE_COUNTERS>>,
     r_core_bump_tx: DFF<Bits<CORE_COUNTERS>>,
+    r2_core_bump: DFF<Bits<CORE_COUNTERS>>,
+    r2_core_bump_tx: DFF<Bits<CORE_COUNTERS>>,
     core_count: [DFF<Bits<64>>; CORE_COUNTERS],
     core_snap: [DFF<Bits<64>>; CORE_COUNTERS],
     tenant_snap: [DFF<Bits<64>>; TENANT_COUNTERS],
@@ -407,6 +410,8 @@ impl AxilRegs {
             r_flush_tenant: Default::default(),
             r_core_bump: Default::default(),
             r_core_bump_tx: Default::default(),
+            r2_core_bump: Default::default(),
+            r2_core_bump_tx: Default::default(),
             core_count: Default::default(),
             core_snap: Default::default(),
             tenant_snap: Default::default(),
@@ -431,7 +436,9 @@ impl Logic for AxilRegs {
             r_flush_start,
             r_flush_tenant,
             r_core_bump,
-            r_core_bump_tx
+            r_core_bump_tx,
+            r2_core_bump,
+            r2_core_bump_tx
         );
         for i in 0..CORE_COUNTERS {
             self.core_count[i].clock.next = self.clock.val();
@@ -528,8 +535,8 @@ impl Logic for AxilRegs {
         self.ttable.slot_inc.next = self.slot_inc.val();
         self.ttable.slot_dec.next = self.slot_dec.val();
 
-        // Counters: global ones here (bumps delayed a clock, to line up with the per-tenant
-        // store's read-add-write), per-tenant ones in the store.
+        // Counters: global ones here (bumps delayed two clocks, to line up with the per-tenant
+        // store's read, add and write), per-tenant ones in the store.
         self.counters.reset.next = self.any_reset.val();
         self.counters.bump_tenant.next = self.bump_tenant.val();
         self.counters.bump.next = self.tenant_bump.val();
@@ -538,11 +545,13 @@ impl Logic for AxilRegs {
         self.counters.sel_ok.next = self.ttable.sel_ok.val();
         self.r_core_bump.d.next = self.core_bump.val();
         self.r_core_bump_tx.d.next = self.core_bump_tx.val();
+        self.r2_core_bump.d.next = self.r_core_bump.q.val();
+        self.r2_core_bump_tx.d.next = self.r_core_bump_tx.q.val();
         for i in 0..CORE_COUNTERS {
-            if self.r_core_bump.q.val().get_bit(i) | self.r_core_bump_tx.q.val().get_bit(i) {
+            if self.r2_core_bump.q.val().get_bit(i) | self.r2_core_bump_tx.q.val().get_bit(i) {
                 self.core_count[i].d.next = self.core_count[i].q.val() + self.one.val();
             }
-            if self.r_core_bump.q.val().get_bit(i) & self.r_core_bump_tx.q.val().get_bit(i) {
+            if self.r2_core_bump.q.val().get_bit(i) & self.r2_core_bump_tx.q.val().get_bit(i) {
                 self.core_count[i].d.next = self.core_count[i].q.val() + self.two.val();
             }
             if self.snap_now.val() {
@@ -666,6 +675,8 @@ impl Logic for AxilRegs {
             self.r_udp_port.d.next = self.udp_port_reset.val();
             self.r_core_bump.d.next = 0.into();
             self.r_core_bump_tx.d.next = 0.into();
+            self.r2_core_bump.d.next = 0.into();
+            self.r2_core_bump_tx.d.next = 0.into();
             for i in 0..CORE_COUNTERS {
                 self.core_count[i].d.next = 0.into();
                 self.core_snap[i].d.next = 0.into();

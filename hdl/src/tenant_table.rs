@@ -60,9 +60,10 @@
 //! at a block RAM's write port (that route was the routed critical path, 9.1 ns). The two values
 //! not yet readable from the RAM (`w_val`, and `x_val`: the one being written) are forwarded, so
 //! bumps may come every clock, for the same tenant.
-//! Per-tenant `valid` flip-flops stand in for a RAM clear on reset. `sel_count` is the selected
-//! tenant's counters, counting every bump that arrived at least two clocks before (the register
-//! slave delays the global counters by the same two clocks so a snapshot is one instant).
+//! Per-tenant `valid` flip-flops (set with the RAM write) stand in for a RAM clear on reset.
+//! `sel_count` is the selected tenant's counters, counting every bump that arrived at least three
+//! clocks before: the RAM, or `x_val` where the read meets its write (the register slave delays
+//! the global counters by the same three clocks so a snapshot is one instant).
 
 use crate::block_ram::BlockRam;
 use crate::one_hot_mux::OneHotMux;
@@ -659,7 +660,7 @@ pub struct TenantCounters {
     pub sel: Signal<In, Bits<TENANT_BITS>>,
     pub sel_hot: Signal<In, Bits<MAX_TENANTS>>,
     pub sel_ok: Signal<In, Bit>,
-    /// The selected tenant's counters, counting the bumps that arrived two clocks before or
+    /// The selected tenant's counters, counting the bumps that arrived three clocks before or
     /// earlier. `sel` must have been stable for the clock before.
     pub sel_count: [Signal<Out, Bits<64>>; TENANT_COUNTERS],
 
@@ -701,10 +702,9 @@ pub struct TenantCounters {
     bump_decode: TenantDecode<8>,
     mux_s0_valid: OneHotMux<1>,
     mux_sel_stored: OneHotMux<1>,
-    /// The selected tenant's counters come from `w_val`, `x_val` or the RAM (one-hot).
-    sel_from_w: Signal<Local, Bit>,
-    sel_from_x: Signal<Local, Bit>,
-    sel_from_ram: Signal<Local, Bit>,
+    /// The selected tenant's counters come from `x_val` (written at the read's edge), else from
+    /// the RAM.
+    sel_fwd: Signal<Local, Bit>,
     old: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
     new: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
 }
@@ -756,9 +756,7 @@ impl TenantCounters {
             bump_decode: TenantDecode::new(MAX_TENANTS),
             mux_s0_valid: Default::default(),
             mux_sel_stored: Default::default(),
-            sel_from_w: Default::default(),
-            sel_from_x: Default::default(),
-            sel_from_ram: Default::default(),
+            sel_fwd: Default::default(),
             old: Default::default(),
             new: Default::default(),
         }
@@ -781,8 +779,8 @@ impl Logic for TenantCounters {
         self.s1_tenant.d.next = self.bump_tenant.val();
         self.s1_bump.d.next = self.bump.val();
 
-        // Where each read finds its entry (`valid`: written since reset, or being written), AND-OR
-        // selects; stage 1 marks its sum.
+        // Where each read finds its entry (`valid`: written since reset), AND-OR selects; the RAM
+        // write marks its entry.
         self.bump_decode.tenant.next = self.bump_tenant.val();
         self.mux_s0_valid.sel.next = self.bump_decode.hot.val();
         self.mux_sel_stored.sel.next = self.sel_hot.val();
@@ -793,7 +791,9 @@ impl Logic for TenantCounters {
                 self.mux_s0_valid.x[i].next = 1.into();
                 self.mux_sel_stored.x[i].next = 1.into();
             }
-            if self.s1_valid.q.val() & (self.s1_tenant.q.val() == self.tidx[i].val()) {
+            if self.w_valid.q.val()
+                & (bit_cast::<8, TENANT_BITS>(self.w_tenant.q.val()) == self.tidx[i].val())
+            {
                 self.valid[i].d.next = true;
             }
         }
@@ -810,14 +810,7 @@ impl Logic for TenantCounters {
         self.s1_stored.d.next = !self.s0_fwd.val() & !self.s0_fwd_x.val() & self.s0_valid.val();
         // Stage 1: the old entry is one of the two sums in flight, the RAM or 0, as stage 0 found;
         // add into `w_val`, which writes both copies at the next edge.
-        self.sel_from_w.next =
-            self.sel_ok.val() & self.w_valid.q.val() & (self.w_tenant.q.val() == self.sel.val());
-        self.sel_from_x.next = self.sel_ok.val()
-            & !self.sel_from_w.val()
-            & self.x_valid.q.val()
-            & (self.x_tenant.q.val() == self.sel.val());
-        self.sel_from_ram.next =
-            self.sel_ok.val() & !self.sel_from_w.val() & !self.sel_from_x.val() & self.sel_stored.val();
+        self.sel_fwd.next = self.x_valid.q.val() & (self.x_tenant.q.val() == self.sel.val());
         for c in 0..TENANT_COUNTERS {
             self.w_val[c].clock.next = self.clock.val();
             self.x_val[c].clock.next = self.clock.val();
@@ -852,14 +845,11 @@ impl Logic for TenantCounters {
             self.s_ram[c].write_data.next = self.w_val[c].q.val();
 
             self.sel_count[c].next = 0.into();
-            if self.sel_from_ram.val() {
+            if self.sel_ok.val() & self.sel_stored.val() {
                 self.sel_count[c].next = self.s_ram[c].read_data.val();
             }
-            if self.sel_from_x.val() {
+            if self.sel_ok.val() & self.sel_fwd.val() {
                 self.sel_count[c].next = self.x_val[c].q.val();
-            }
-            if self.sel_from_w.val() {
-                self.sel_count[c].next = self.w_val[c].q.val();
             }
         }
         self.w_valid.d.next = self.s1_valid.q.val();
@@ -1305,7 +1295,7 @@ mod tests {
             for cycle in 0..4000usize {
                 let mut next = tally.last().expect("one").clone();
                 if rng.chance(5) {
-                    // A reset: everything reads 0 from two clocks on.
+                    // A reset: everything reads 0 from three clocks on.
                     uut.reset.next = true;
                     uut.bump.next = 0.into();
                     next = vec![[0; TENANT_COUNTERS]; t];
@@ -1357,9 +1347,9 @@ mod tests {
                     && uut.sel_ok.val() == is_tenant;
                 tick(&mut uut, |u| &mut u.clock);
                 tally.push(next);
-                // Now in cycle `cycle + 1`: bumps of cycles <= cycle - 1 are counted.
-                if stable && tally.len() >= 3 {
-                    let want = tally[tally.len() - 2]
+                // Now in cycle `cycle + 1`: bumps of cycles <= cycle - 2 are counted.
+                if stable && tally.len() >= 4 {
+                    let want = tally[tally.len() - 3]
                         .get(sel as usize)
                         .copied()
                         .unwrap_or([0; TENANT_COUNTERS]);
@@ -1369,7 +1359,7 @@ mod tests {
                         nonzero += 1;
                     }
                 }
-                if tally.len() > 3 {
+                if tally.len() > 4 {
                     tally.remove(0);
                 }
             }
