@@ -81,22 +81,37 @@ end
                 inputs: vec!["read_address".into()],
                 outputs: vec!["read_data".into()],
             },
-            TimingInfo {
-                name: "ram_write".into(),
-                clock: "write_clock".into(),
-                inputs: vec!["write_address".into(), "write_data".into(), "write_enable".into()],
-                outputs: vec![],
-            },
+            write_port_timing(),
         ]
     }
 }
 
+/// The synchronous write port's timing, as rust-hdl's `RAM` declares it (`LutRam` too).
+pub(crate) fn write_port_timing() -> TimingInfo {
+    TimingInfo {
+        name: "ram_write".into(),
+        clock: "write_clock".into(),
+        inputs: vec!["write_address".into(), "write_data".into(), "write_enable".into()],
+        outputs: vec![],
+    }
+}
+
+/// A RAM block's `Debug`: its name and shape (the contents are simulation state).
+pub(crate) fn debug_ram(
+    f: &mut std::fmt::Formatter<'_>,
+    name: &str,
+    width: usize,
+    addr_bits: usize,
+) -> std::fmt::Result {
+    f.debug_struct(name)
+        .field("width", &width)
+        .field("addr_bits", &addr_bits)
+        .finish_non_exhaustive()
+}
+
 impl<D: Synth, const N: usize> std::fmt::Debug for BlockRam<D, N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BlockRam")
-            .field("width", &D::BITS)
-            .field("addr_bits", &N)
-            .finish_non_exhaustive()
+        debug_ram(f, "BlockRam", D::BITS, N)
     }
 }
 

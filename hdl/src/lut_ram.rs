@@ -8,6 +8,7 @@
 //! own register: the late select is one LUT level before a flip-flop. A register after the read
 //! takes the word as it was before the edge's write, as rust-hdl's `RAM` (read-first).
 
+use crate::block_ram::{debug_ram, write_port_timing};
 use rust_hdl::prelude::*;
 use std::collections::BTreeMap;
 
@@ -61,21 +62,13 @@ end
     }
 
     fn timing(&self) -> Vec<TimingInfo> {
-        vec![TimingInfo {
-            name: "ram_write".into(),
-            clock: "write_clock".into(),
-            inputs: vec!["write_address".into(), "write_data".into(), "write_enable".into()],
-            outputs: vec![],
-        }]
+        vec![write_port_timing()]
     }
 }
 
 impl<D: Synth, const N: usize> std::fmt::Debug for LutRam<D, N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LutRam")
-            .field("width", &D::BITS)
-            .field("addr_bits", &N)
-            .finish_non_exhaustive()
+        debug_ram(f, "LutRam", D::BITS, N)
     }
 }
 
