@@ -1026,7 +1026,6 @@ mod tests {
             }
         }
 
-        /// Drives this clock's pipeline events (once per clock) and settles.
         /// The block's pipeline inputs at rest: no bump, window write or slot change this clock.
         fn no_events(u: &mut AxilRegs) {
             u.core_bump.next = 0.into();
@@ -1037,6 +1036,7 @@ mod tests {
             u.slot_dec.next = false;
         }
 
+        /// Drives this clock's pipeline events (once per clock) and settles.
         fn prepare(&mut self) {
             if self.prepared {
                 settle(&mut self.uut);

@@ -14,7 +14,8 @@
 //! Verilog's read-first, what Verilator runs) nor the new one, so a block relying on either
 //! answer, or missing a forward, fails its tests wherever the word is not zero.
 //! Memories small enough for LUT RAM (read-first for free: the read is asynchronous, its register
-//! after the write) stay rust-hdl `RAM`s.
+//! after the write) stay rust-hdl `RAM`s, or `lut_ram::LutRam`s where the reader selects between
+//! reads before its register.
 
 use rust_hdl::prelude::*;
 use std::collections::BTreeMap;
@@ -54,23 +55,12 @@ impl<D: Synth, const N: usize> Logic for BlockRam<D, N> {
     }
 
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(format!(
-            "\
-(* no_rw_check *) reg[{msb}:0] mem[{last}:0];
-
-always @(posedge read_clock) begin
-   read_data <= mem[read_address];
-end
-
-always @(posedge write_clock) begin
-   if (write_enable) begin
-      mem[write_address] <= write_data;
-   end
-end
-",
-            msb = D::BITS - 1,
-            last = (1usize << N) - 1,
-        ))
+        ram_verilog(
+            "(* no_rw_check *) ",
+            "always @(posedge read_clock) begin\n   read_data <= mem[read_address];\nend\n",
+            D::BITS,
+            N,
+        )
     }
 
     fn timing(&self) -> Vec<TimingInfo> {
@@ -84,6 +74,25 @@ end
             write_port_timing(),
         ]
     }
+}
+
+/// A RAM block's Verilog, as rust-hdl's `RAM` writes it: the memory `mem` (declared after
+/// `mem_attr`), the read port's block `read`, and the synchronous write port (`LutRam` too).
+pub(crate) fn ram_verilog(mem_attr: &str, read: &str, width: usize, addr_bits: usize) -> Verilog {
+    Verilog::Custom(format!(
+        "\
+{mem_attr}reg[{msb}:0] mem[{last}:0];
+
+{read}
+always @(posedge write_clock) begin
+   if (write_enable) begin
+      mem[write_address] <= write_data;
+   end
+end
+",
+        msb = width - 1,
+        last = (1usize << addr_bits) - 1,
+    ))
 }
 
 /// The synchronous write port's timing, as rust-hdl's `RAM` declares it (`LutRam` too).

@@ -8,7 +8,7 @@
 //! own register: the late select is one LUT level before a flip-flop. A register after the read
 //! takes the word as it was before the edge's write, as rust-hdl's `RAM` (read-first).
 
-use crate::block_ram::{debug_ram, write_port_timing};
+use crate::block_ram::{debug_ram, ram_verilog, write_port_timing};
 use rust_hdl::prelude::*;
 use std::collections::BTreeMap;
 
@@ -42,23 +42,12 @@ impl<D: Synth, const N: usize> Logic for LutRam<D, N> {
     }
 
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(format!(
-            "\
-reg[{msb}:0] mem[{last}:0];
-
-always @(*) begin
-   read_data = mem[read_address];
-end
-
-always @(posedge write_clock) begin
-   if (write_enable) begin
-      mem[write_address] <= write_data;
-   end
-end
-",
-            msb = D::BITS - 1,
-            last = (1usize << N) - 1,
-        ))
+        ram_verilog(
+            "",
+            "always @(*) begin\n   read_data = mem[read_address];\nend\n",
+            D::BITS,
+            N,
+        )
     }
 
     fn timing(&self) -> Vec<TimingInfo> {

@@ -1295,7 +1295,7 @@ mod tests {
             for cycle in 0..4000usize {
                 let mut next = tally.last().expect("one").clone();
                 if rng.chance(5) {
-                    // A reset: everything reads 0 from three clocks on.
+                    // A reset: everything reads 0 from the next clock on (`valid`, `x_valid` cleared).
                     uut.reset.next = true;
                     uut.bump.next = 0.into();
                     next = vec![[0; TENANT_COUNTERS]; t];
