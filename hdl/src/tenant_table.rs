@@ -203,6 +203,12 @@ pub struct TenantTable {
     sel_decode: TenantDecode<32>,
     /// `TENANT_SEL`'s RAM address (the tenant, when it is one: see `sel_ok`).
     sel_t: Signal<Local, Bits<TENANT_BITS>>,
+    /// A COMMIT written this clock; it acts the clock after (`r_commit`, `commit_now`), from
+    /// registers only: the write strobe from the AXI4-Lite inputs reached every tenant's clock
+    /// enables and resets across the die in one clock (a routed critical path, 8.0-9.1 ns). That
+    /// clock is `busy`, so no register write moves the staging or `TENANT_SEL` under it.
+    commit_req: Signal<Local, Bit>,
+    r_commit: DFF<Bit>,
     commit_now: Signal<Local, Bit>,
     wb_ok: Signal<Local, Bit>,
     /// The state lookup reads this clock's window write.
@@ -336,6 +342,8 @@ impl TenantTable {
             sel_next: Default::default(),
             sel_decode: TenantDecode::new(params.tenants as usize),
             sel_t: Default::default(),
+            commit_req: Default::default(),
+            r_commit: Default::default(),
             commit_now: Default::default(),
             wb_ok: Default::default(),
             wb_hit: Default::default(),
@@ -371,8 +379,9 @@ impl Logic for TenantTable {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, total, r_sel, r_load, r_busy, r_sel_hot, r_sel_ok, st_enable, st_quota, st_mask,
-            st_key, st_base, lr_enable, r_cfg_fwd, cr_quota, cr_mask, cr_key, lr_base, lr_done, lr_slots
+            self, clock, total, r_sel, r_load, r_busy, r_commit, r_sel_hot, r_sel_ok, st_enable, st_quota,
+            st_mask, st_key, st_base, lr_enable, r_cfg_fwd, cr_quota, cr_mask, cr_key, lr_base, lr_done,
+            lr_slots
         );
         for i in 0..MAX_TENANTS {
             self.enable[i].clock.next = self.clock.val();
@@ -417,9 +426,11 @@ impl Logic for TenantTable {
             self.r_sel_hot.d.next = self.sel_decode.hot.val();
         }
         self.sel_t.next = self.r_sel.q.val().get_bits::<TENANT_BITS>(0);
-        self.commit_now.next = self.wr_ctrl.val()
+        self.commit_req.next = self.wr_ctrl.val()
             & self.wr_data.val().get_bit(self.commit_bit.val().index())
             & self.r_sel_ok.q.val();
+        self.r_commit.d.next = self.commit_req.val();
+        self.commit_now.next = self.r_commit.q.val();
         self.wb_ok.next = self.wb.val() & (self.wb_tenant.val() < self.tenants8.val());
         self.wb_hit.next = self.wb_ok.val() & (self.wb_tenant.val() == self.lookup_tenant.val());
         self.slot_change.next =
@@ -486,7 +497,7 @@ impl Logic for TenantTable {
                 self.done[i].d.next = self.wb_done.val();
             }
             if self.commit_now.val() & self.r_sel_hot.q.val().get_bit(i) {
-                self.enable[i].d.next = self.wr_data.val().get_bit(self.enable_bit.val().index());
+                self.enable[i].d.next = self.st_enable.q.val();
                 self.committed[i].d.next = true;
                 self.base[i].d.next = self.st_base.q.val();
                 self.done[i].d.next = 0.into();
@@ -551,7 +562,7 @@ impl Logic for TenantTable {
         // Staging: loaded the clock after a select, then written field by field.
         self.wr_word.next = bit_cast::<64, 32>(self.wr_data.val());
         self.r_load.d.next = self.wr_sel.val();
-        self.r_busy.d.next = self.wr_sel.val() | self.commit_now.val();
+        self.r_busy.d.next = self.wr_sel.val() | self.commit_req.val();
         if self.r_load.q.val() & self.r_sel_ok.q.val() {
             self.st_enable.d.next = self.s_enable_v.val();
             self.st_base.d.next = self.s_base_v.val();
@@ -606,6 +617,7 @@ impl Logic for TenantTable {
             self.r_sel_hot.d.next = self.one_hot.val();
             self.r_load.d.next = false;
             self.r_busy.d.next = false;
+            self.r_commit.d.next = false;
             self.st_enable.d.next = false;
             self.st_quota.d.next = 0.into();
             self.st_mask.d.next = 0.into();
