@@ -8,10 +8,11 @@
 //!   entry (`wr_ctrl`, `wr_quota`, `wr_mask_lo`/`_hi`, `wr_key_lo`/`_hi`, `wr_base`, data on
 //!   `wr_data`), `T_CTRL.COMMIT`, and the live view of the selected tenant (`sel_*`, 0 when
 //!   `TENANT_SEL` >= tenants). Writing `TENANT_SEL` loads the staging entry from the tenant; COMMIT
-//!   loads enable, quota, mask, key and window base at one clock edge and clears the done bits,
-//!   exactly as `aggnic_spec::model::Core::write`. `busy` is high for the one clock after a
-//!   `TENANT_SEL` write or a COMMIT (the staging load, the select-side RAM catching up): the
-//!   register slave accepts no transaction then.
+//!   loads enable, quota, mask, key and window base at one clock edge, the one after the clock
+//!   of its write, and clears the done bits, exactly as `aggnic_spec::model::Core::write`. `busy`
+//!   is high for the clock after a `TENANT_SEL` write (the staging load) and the two clocks after
+//!   a COMMIT (it acts in the first, the select-side RAM catches up in the second): the register
+//!   slave accepts no transaction then.
 //! - **Lookups** (pipeline, one of each per clock, registered: out one clock later). Configuration:
 //!   `cfg_hot` in, the committed enable, quota, mask and key out (`cfg_*`), with the RAM address
 //!   `cfg_tenant` a clock ahead of `cfg_hot` (the same tenant's low bits, a pipeline stage
@@ -562,7 +563,9 @@ impl Logic for TenantTable {
         // Staging: loaded the clock after a select, then written field by field.
         self.wr_word.next = bit_cast::<64, 32>(self.wr_data.val());
         self.r_load.d.next = self.wr_sel.val();
-        self.r_busy.d.next = self.wr_sel.val() | self.commit_req.val();
+        // Two clocks after a COMMIT: it acts in the first, and the register side's RAM read at the
+        // end of it meets the COMMIT's write (undefined: `BlockRam`).
+        self.r_busy.d.next = self.wr_sel.val() | self.commit_req.val() | self.commit_now.val();
         if self.r_load.q.val() & self.r_sel_ok.q.val() {
             self.st_enable.d.next = self.s_enable_v.val();
             self.st_base.d.next = self.s_base_v.val();
@@ -1035,6 +1038,8 @@ mod tests {
         ];
         let (mut commits, mut keyed_lookups, mut slides, mut same_cycle) = (0, 0, 0, 0);
         let (mut write_first, mut back_to_back, mut commit_forwards) = (0, 0, 0);
+        // A COMMIT acts in the clock after its write (`busy`): the model takes the write then.
+        let mut pending_commit: Option<u32> = None;
         let mut last_written: Option<u8> = None;
         // The lookups: whatever the table held before this cycle's updates. Configuration and
         // state of two tenants picked apart (the core looks them up a stage apart), often one;
@@ -1130,7 +1135,19 @@ mod tests {
                 }
             }
             settle(&mut uut);
-            if !uut.busy.val() && rng.chance(350) {
+            if let Some(value) = pending_commit.take() {
+                let sel = core.read(regs::TENANT_SEL.addr);
+                if sel < p.tenants {
+                    commits += 1;
+                    if written == Some(sel as u8) {
+                        same_cycle += 1;
+                    }
+                    if u32::from(next_ct) == sel {
+                        commit_forwards += 1;
+                    }
+                }
+                core.write(regs::T_CTRL.addr, value);
+            } else if !uut.busy.val() && rng.chance(350) {
                 let addr = rng.pick(&addrs);
                 let value = match addr {
                     a if a == regs::TENANT_SEL.addr => {
@@ -1146,17 +1163,11 @@ mod tests {
                 };
                 strobe(&mut uut, addr).next = true;
                 uut.wr_data.next = value.to_bits();
-                let sel = core.read(regs::TENANT_SEL.addr);
-                if addr == regs::T_CTRL.addr && value & t_ctrl::COMMIT != 0 && sel < p.tenants {
-                    commits += 1;
-                    if written == Some(sel as u8) {
-                        same_cycle += 1;
-                    }
-                    if u32::from(next_ct) == sel {
-                        commit_forwards += 1;
-                    }
+                if addr == regs::T_CTRL.addr && value & t_ctrl::COMMIT != 0 {
+                    pending_commit = Some(value);
+                } else {
+                    core.write(addr, value);
                 }
-                core.write(addr, value);
             }
             tick(&mut uut, |u| &mut u.clock);
             let got = looked(&uut);
