@@ -26,8 +26,8 @@
 //!
 //! Unmapped addresses read 0 and ignore writes; every response is OKAY. `wstrb` is ignored (the
 //! register map has no byte enables). One outstanding read and one outstanding write; no
-//! transaction is accepted during the clock after a `TENANT_SEL` write or a COMMIT
-//! (`TenantTable::busy`). A read takes two clocks: the clock that takes the address registers
+//! transaction is accepted during the clock after a `TENANT_SEL` write or the two clocks after
+//! a COMMIT (`TenantTable::busy`). A read takes two clocks: the clock that takes the address registers
 //! the address decode (one hit flip-flop per counter and live word, the constant table's word
 //! itself) and the live values; the next registers the AND-OR of hits and values as the read
 //! data, so `rvalid` rises two clocks after the address. The data is the registers as they were
@@ -1598,7 +1598,7 @@ mod tests {
     }
 
     #[test]
-    fn status_shows_flush_busy_and_commit_reaches_the_lookup_at_once() {
+    fn status_shows_flush_busy_and_commit_reaches_the_lookup_a_clock_after_its_write() {
         // A large value (the whole register map) on the stack: see `on_big_stack`.
         on_big_stack(|| {
             let p = Params::DEFAULT;
@@ -1615,7 +1615,8 @@ mod tests {
             b.flushes.clear();
             assert_eq!(b.read(regs::STATUS.addr), 0);
             // Tenant 5 with an old entry, then a new one staged; look tenant 5 up every clock across
-            // the COMMIT: every lookup is all old or all new, and new from the clock after the edge.
+            // the COMMIT: every lookup is all old or all new, and new from the second clock after the
+            // write's edge (the COMMIT acts in the clock after it).
             let old = (7u32, 0x0f0f_u64, 0x1111_2222_3333_4444_u64, 100u32);
             let new = (3u32, 0xf000_0000_0000_0001_u64, 0x5555_6666_7777_8888_u64, 900u32);
             for (i, (quota, mask, key, base)) in [old, new].into_iter().enumerate() {
@@ -1633,8 +1634,9 @@ mod tests {
                     b.drain();
                 }
             }
-            // The configuration RAM's address a clock ahead, then in the COMMIT's clock as well (its
-            // read comes too early for the RAM write: the table forwards the staged entry).
+            // The configuration RAM's address a clock ahead, then in the COMMIT's clocks as well (the
+            // read in the clock it acts comes too early for the RAM write: the table forwards the
+            // staged entry).
             b.uut.cfg_tenant.next = 5u8.to_bits();
             b.cycle();
             b.uut.cfg_hot.next = tenant_hot(5u8);
@@ -1658,11 +1660,17 @@ mod tests {
             b.uut.s_axil_awvalid.next = false;
             b.uut.s_axil_wvalid.next = false;
             assert_eq!(view(&b.uut), (old.0, old.1, old.2, old.3, 1 << 2));
+            b.cycle(); // the edge of the clock the COMMIT acts in: still old
+            assert_eq!(
+                view(&b.uut),
+                (old.0, old.1, old.2, old.3, 1 << 2),
+                "old while it acts"
+            );
             b.cycle();
             assert_eq!(
                 view(&b.uut),
                 (new.0, new.1, new.2, new.3, 0),
-                "all new one clock later"
+                "all new a clock later"
             );
             b.core.write(regs::T_CTRL.addr, t_ctrl::COMMIT | t_ctrl::ENABLE);
             b.cycle();

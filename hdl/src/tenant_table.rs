@@ -8,10 +8,11 @@
 //!   entry (`wr_ctrl`, `wr_quota`, `wr_mask_lo`/`_hi`, `wr_key_lo`/`_hi`, `wr_base`, data on
 //!   `wr_data`), `T_CTRL.COMMIT`, and the live view of the selected tenant (`sel_*`, 0 when
 //!   `TENANT_SEL` >= tenants). Writing `TENANT_SEL` loads the staging entry from the tenant; COMMIT
-//!   loads enable, quota, mask, key and window base at one clock edge and clears the done bits,
-//!   exactly as `aggnic_spec::model::Core::write`. `busy` is high for the one clock after a
-//!   `TENANT_SEL` write or a COMMIT (the staging load, the select-side RAM catching up): the
-//!   register slave accepts no transaction then.
+//!   loads enable, quota, mask, key and window base at one clock edge, the one after the clock
+//!   of its write, and clears the done bits, exactly as `aggnic_spec::model::Core::write`. `busy`
+//!   is high for the clock after a `TENANT_SEL` write (the staging load) and the two clocks after
+//!   a COMMIT (it acts in the first, the select-side RAM catches up in the second): the register
+//!   slave accepts no transaction then.
 //! - **Lookups** (pipeline, one of each per clock, registered: out one clock later). Configuration:
 //!   `cfg_hot` in, the committed enable, quota, mask and key out (`cfg_*`), with the RAM address
 //!   `cfg_tenant` a clock ahead of `cfg_hot` (the same tenant's low bits, a pipeline stage
@@ -203,6 +204,12 @@ pub struct TenantTable {
     sel_decode: TenantDecode<32>,
     /// `TENANT_SEL`'s RAM address (the tenant, when it is one: see `sel_ok`).
     sel_t: Signal<Local, Bits<TENANT_BITS>>,
+    /// A COMMIT written this clock; it acts the clock after (`r_commit`, `commit_now`), from
+    /// registers only: the write strobe from the AXI4-Lite inputs reached every tenant's clock
+    /// enables and resets across the die in one clock (a routed critical path, 8.0-9.1 ns). That
+    /// clock is `busy`, so no register write moves the staging or `TENANT_SEL` under it.
+    commit_req: Signal<Local, Bit>,
+    r_commit: DFF<Bit>,
     commit_now: Signal<Local, Bit>,
     wb_ok: Signal<Local, Bit>,
     /// The state lookup reads this clock's window write.
@@ -336,6 +343,8 @@ impl TenantTable {
             sel_next: Default::default(),
             sel_decode: TenantDecode::new(params.tenants as usize),
             sel_t: Default::default(),
+            commit_req: Default::default(),
+            r_commit: Default::default(),
             commit_now: Default::default(),
             wb_ok: Default::default(),
             wb_hit: Default::default(),
@@ -371,8 +380,9 @@ impl Logic for TenantTable {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, total, r_sel, r_load, r_busy, r_sel_hot, r_sel_ok, st_enable, st_quota, st_mask,
-            st_key, st_base, lr_enable, r_cfg_fwd, cr_quota, cr_mask, cr_key, lr_base, lr_done, lr_slots
+            self, clock, total, r_sel, r_load, r_busy, r_commit, r_sel_hot, r_sel_ok, st_enable, st_quota,
+            st_mask, st_key, st_base, lr_enable, r_cfg_fwd, cr_quota, cr_mask, cr_key, lr_base, lr_done,
+            lr_slots
         );
         for i in 0..MAX_TENANTS {
             self.enable[i].clock.next = self.clock.val();
@@ -417,9 +427,11 @@ impl Logic for TenantTable {
             self.r_sel_hot.d.next = self.sel_decode.hot.val();
         }
         self.sel_t.next = self.r_sel.q.val().get_bits::<TENANT_BITS>(0);
-        self.commit_now.next = self.wr_ctrl.val()
+        self.commit_req.next = self.wr_ctrl.val()
             & self.wr_data.val().get_bit(self.commit_bit.val().index())
             & self.r_sel_ok.q.val();
+        self.r_commit.d.next = self.commit_req.val();
+        self.commit_now.next = self.r_commit.q.val();
         self.wb_ok.next = self.wb.val() & (self.wb_tenant.val() < self.tenants8.val());
         self.wb_hit.next = self.wb_ok.val() & (self.wb_tenant.val() == self.lookup_tenant.val());
         self.slot_change.next =
@@ -486,7 +498,7 @@ impl Logic for TenantTable {
                 self.done[i].d.next = self.wb_done.val();
             }
             if self.commit_now.val() & self.r_sel_hot.q.val().get_bit(i) {
-                self.enable[i].d.next = self.wr_data.val().get_bit(self.enable_bit.val().index());
+                self.enable[i].d.next = self.st_enable.q.val();
                 self.committed[i].d.next = true;
                 self.base[i].d.next = self.st_base.q.val();
                 self.done[i].d.next = 0.into();
@@ -551,7 +563,9 @@ impl Logic for TenantTable {
         // Staging: loaded the clock after a select, then written field by field.
         self.wr_word.next = bit_cast::<64, 32>(self.wr_data.val());
         self.r_load.d.next = self.wr_sel.val();
-        self.r_busy.d.next = self.wr_sel.val() | self.commit_now.val();
+        // Two clocks after a COMMIT: it acts in the first, and the register side's RAM read at the
+        // end of it meets the COMMIT's write (undefined: `BlockRam`).
+        self.r_busy.d.next = self.wr_sel.val() | self.commit_req.val() | self.commit_now.val();
         if self.r_load.q.val() & self.r_sel_ok.q.val() {
             self.st_enable.d.next = self.s_enable_v.val();
             self.st_base.d.next = self.s_base_v.val();
@@ -606,6 +620,7 @@ impl Logic for TenantTable {
             self.r_sel_hot.d.next = self.one_hot.val();
             self.r_load.d.next = false;
             self.r_busy.d.next = false;
+            self.r_commit.d.next = false;
             self.st_enable.d.next = false;
             self.st_quota.d.next = 0.into();
             self.st_mask.d.next = 0.into();
@@ -1023,6 +1038,8 @@ mod tests {
         ];
         let (mut commits, mut keyed_lookups, mut slides, mut same_cycle) = (0, 0, 0, 0);
         let (mut write_first, mut back_to_back, mut commit_forwards) = (0, 0, 0);
+        // A COMMIT acts in the clock after its write (`busy`): the model takes the write then.
+        let mut pending_commit: Option<u32> = None;
         let mut last_written: Option<u8> = None;
         // The lookups: whatever the table held before this cycle's updates. Configuration and
         // state of two tenants picked apart (the core looks them up a stage apart), often one;
@@ -1118,7 +1135,19 @@ mod tests {
                 }
             }
             settle(&mut uut);
-            if !uut.busy.val() && rng.chance(350) {
+            if let Some(value) = pending_commit.take() {
+                let sel = core.read(regs::TENANT_SEL.addr);
+                if sel < p.tenants {
+                    commits += 1;
+                    if written == Some(sel as u8) {
+                        same_cycle += 1;
+                    }
+                    if u32::from(next_ct) == sel {
+                        commit_forwards += 1;
+                    }
+                }
+                core.write(regs::T_CTRL.addr, value);
+            } else if !uut.busy.val() && rng.chance(350) {
                 let addr = rng.pick(&addrs);
                 let value = match addr {
                     a if a == regs::TENANT_SEL.addr => {
@@ -1134,17 +1163,11 @@ mod tests {
                 };
                 strobe(&mut uut, addr).next = true;
                 uut.wr_data.next = value.to_bits();
-                let sel = core.read(regs::TENANT_SEL.addr);
-                if addr == regs::T_CTRL.addr && value & t_ctrl::COMMIT != 0 && sel < p.tenants {
-                    commits += 1;
-                    if written == Some(sel as u8) {
-                        same_cycle += 1;
-                    }
-                    if u32::from(next_ct) == sel {
-                        commit_forwards += 1;
-                    }
+                if addr == regs::T_CTRL.addr && value & t_ctrl::COMMIT != 0 {
+                    pending_commit = Some(value);
+                } else {
+                    core.write(addr, value);
                 }
-                core.write(addr, value);
             }
             tick(&mut uut, |u| &mut u.clock);
             let got = looked(&uut);
