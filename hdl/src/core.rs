@@ -274,9 +274,13 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     /// Ops may issue: no reset last clock and the metadata sweep done. Registered so that the
     /// reset input, which fans out to everything, is not at the head of the issue decision.
     go: DFF<Bit>,
-    /// Free output-buffer beats not yet reserved. Returns (`ret`) are added a clock late, so the
-    /// count is never above the truth.
+    /// Free output-buffer beats not yet reserved, before last clock's returns (`ret`) and
+    /// reservation (`taken`), which `cr_sum` settles: the issue's late reservation only selects
+    /// a constant into `taken`, not an operand of the count's carry chain. Returns come a clock
+    /// late, so the settled count is never above the truth.
     credits: DFF<Bits<8>>,
+    /// Credits reserved last clock: 0, 1 or `B + 1`.
+    taken: DFF<Bits<8>>,
     /// `credits != 0` and `credits >= B + 1`, registered: the issue decision reads flags, not the
     /// counter (the counter's carry chain is off its path).
     cr_any: DFF<Bit>,
@@ -311,11 +315,9 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     /// The issue reserves one credit (a cut-through beat) or `B + 1` (a whole packet).
     res_one: Signal<Local, Bit>,
     res_pkt: Signal<Local, Bit>,
-    /// `credits + ret`, and that less one and less `B + 1`: computed beside the issue decision,
-    /// which only selects among them.
+    /// The free credits now, `credits + ret - taken`, all registers: computed beside the issue
+    /// decision, whose reservation only selects among the flags' compares of it.
     cr_sum: Signal<Local, Bits<8>>,
-    cr_sum_one: Signal<Local, Bits<8>>,
-    cr_sum_pkt: Signal<Local, Bits<8>>,
     credit_back: Signal<Local, Bits<8>>,
     popped: Signal<Local, Bits<8>>,
 
@@ -550,7 +552,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
     pub fn debug_state(&self) -> String {
         format!(
             "credits {} in_pkt {} reads_left {} ctrl_valid {} sweeping {} meta_ready {} | rx_in count {} valid {} first {} complete {} snf {} | rx_out count {} valid {} first {} complete {} | tx_in count {} valid {} first {} complete {} | s7 {:?}",
-            self.credits.q.val().to_u32(),
+            self.cr_sum.val().to_u32(),
             self.in_pkt.q.val(),
             self.reads_left.q.val().to_u32(),
             self.ctrl_valid.q.val(),
@@ -725,6 +727,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             any_reset: Default::default(),
             go: Default::default(),
             credits: Default::default(),
+            taken: Default::default(),
             cr_any: Default::default(),
             cr_pkt: Default::default(),
             ret: Default::default(),
@@ -749,8 +752,6 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             res_one: Default::default(),
             res_pkt: Default::default(),
             cr_sum: Default::default(),
-            cr_sum_one: Default::default(),
-            cr_sum_pkt: Default::default(),
             credit_back: Default::default(),
             popped: Default::default(),
             s0_op: Default::default(),
@@ -928,6 +929,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             clock,
             go,
             credits,
+            taken,
             cr_any,
             cr_pkt,
             ret,
@@ -1878,19 +1880,18 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.m_axis_rx_tuser.next = self.rx_out_stage.m_beat.val().user;
         // Credits: the issue only selects among sums and flags computed from registers.
         self.ret.d.next = self.credit_back.val() + self.popped.val();
-        self.cr_sum.next = self.credits.q.val() + self.ret.q.val();
-        self.cr_sum_one.next = self.cr_sum.val() - 1;
-        self.cr_sum_pkt.next = self.cr_sum.val() - self.beats_b1.val();
+        self.cr_sum.next = self.credits.q.val() + self.ret.q.val() - self.taken.q.val();
         self.credits.d.next = self.cr_sum.val();
+        self.taken.d.next = 0.into();
         self.cr_any.d.next = self.cr_sum.val() != 0;
         self.cr_pkt.d.next = self.cr_sum.val() >= self.beats_b1.val();
         if self.res_one.val() {
-            self.credits.d.next = self.cr_sum_one.val();
+            self.taken.d.next = 1.into();
             self.cr_any.d.next = self.cr_sum.val() >= 2;
             self.cr_pkt.d.next = self.cr_sum.val() >= self.beats_b1_1.val();
         }
         if self.res_pkt.val() {
-            self.credits.d.next = self.cr_sum_pkt.val();
+            self.taken.d.next = self.beats_b1.val();
             self.cr_any.d.next = self.cr_sum.val() >= self.beats_b1_1.val();
             self.cr_pkt.d.next = self.cr_sum.val() >= self.beats_b1_x2.val();
         }
@@ -1901,6 +1902,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             self.cr_any.d.next = true;
             self.cr_pkt.d.next = true;
             self.ret.d.next = 0.into();
+            self.taken.d.next = 0.into();
             self.in_pkt.d.next = false;
             self.reads_left.d.next = 0.into();
             self.rl_busy.d.next = false;
