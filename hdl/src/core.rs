@@ -331,10 +331,11 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     s1_data: DFF<Bits<BEAT_BITS>>,
     s1_bytes: DFF<Bits<7>>,
     s1_hdr: DFF<Hdr>,
-    /// The header's own checks (`header_parse`) but the IPv4 checksum, and the header's words
-    /// summed for it, registered for S1's checks.
+    /// The header's own checks (`header_parse`) but the IPv4 checksum, and its total length and
+    /// checksum words summed (the other words' sum is `s1_hdr.ip_rest`), registered for S1's
+    /// checks.
     s1_malformed: DFF<Bit>,
-    s1_ip_sum: DFF<Bits<20>>,
+    s1_ip_len_csum: DFF<Bits<20>>,
     s2_op: DFF<Op>,
     s2_data: DFF<Bits<BEAT_BITS>>,
     s2_bytes: DFF<Bits<7>>,
@@ -498,7 +499,8 @@ pub struct AggnicCore<const SLOT_BITS: usize, const SUM_BITS: usize> {
     /// fields and checks before the length checks and the route.
     tx_p_ok: DFF<Bit>,
     tx_p_malformed: DFF<Bit>,
-    tx_p_ip_sum: DFF<Bits<20>>,
+    tx_p_ip_rest: DFF<Bits<20>>,
+    tx_p_ip_len_csum: DFF<Bits<20>>,
     tx_p_ip_len: DFF<Bits<16>>,
     tx_p_udp_len: DFF<Bits<16>>,
     tx_p_elements: DFF<Bits<16>>,
@@ -764,7 +766,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             s1_bytes: Default::default(),
             s1_hdr: Default::default(),
             s1_malformed: Default::default(),
-            s1_ip_sum: Default::default(),
+            s1_ip_len_csum: Default::default(),
             s2_op: Default::default(),
             s2_data: Default::default(),
             s2_bytes: Default::default(),
@@ -896,7 +898,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> AggnicCore<SLOT_BITS, SUM_BI
             tx_h_side: Default::default(),
             tx_p_ok: Default::default(),
             tx_p_malformed: Default::default(),
-            tx_p_ip_sum: Default::default(),
+            tx_p_ip_rest: Default::default(),
+            tx_p_ip_len_csum: Default::default(),
             tx_p_ip_len: Default::default(),
             tx_p_udp_len: Default::default(),
             tx_p_elements: Default::default(),
@@ -956,7 +959,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             s1_bytes,
             s1_hdr,
             s1_malformed,
-            s1_ip_sum,
+            s1_ip_len_csum,
             s2_op,
             s2_data,
             s2_bytes,
@@ -1038,7 +1041,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
             tx_h_side,
             tx_p_ok,
             tx_p_malformed,
-            tx_p_ip_sum,
+            tx_p_ip_rest,
+            tx_p_ip_len_csum,
             tx_p_ip_len,
             tx_p_udp_len,
             tx_p_elements,
@@ -1142,7 +1146,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_parse.beat.next = self.tx_h_data.q.val();
         self.tx_parse.udp_port.next = self.regs.udp_port.val();
         self.tx_p_malformed.d.next = self.tx_parse.fields_malformed.val();
-        self.tx_p_ip_sum.d.next = self.tx_parse.ip_sum.val();
+        self.tx_p_ip_rest.d.next = self.tx_parse.ip_sum_rest.val();
+        self.tx_p_ip_len_csum.d.next = self.tx_parse.ip_sum_len_csum.val();
         self.tx_p_ip_len.d.next = self.tx_parse.ip_total_len.val();
         self.tx_p_udp_len.d.next = self.tx_parse.udp_len.val();
         self.tx_p_elements.d.next = self.tx_parse.elements.val();
@@ -1151,7 +1156,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.tx_p_tenant.d.next = self.tx_parse.tenant.val();
         self.tx_p_side.d.next = self.tx_h_side.q.val();
         self.tx_checks.fields_malformed.next = self.tx_p_malformed.q.val();
-        self.tx_checks.ip_sum.next = self.tx_p_ip_sum.q.val();
+        self.tx_checks.ip_sum_rest.next = self.tx_p_ip_rest.q.val();
+        self.tx_checks.ip_sum_len_csum.next = self.tx_p_ip_len_csum.q.val();
         self.tx_checks.ip_total_len.next = self.tx_p_ip_len.q.val();
         self.tx_checks.udp_len.next = self.tx_p_udp_len.q.val();
         self.tx_checks.elements.next = self.tx_p_elements.q.val();
@@ -1382,7 +1388,7 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s1_bytes.d.next = self.s0_bytes.q.val();
         self.s1_hdr.d.next = self.s0_hdr.val();
         self.s1_malformed.d.next = self.s0_parse.fields_malformed.val();
-        self.s1_ip_sum.d.next = self.s0_parse.ip_sum.val();
+        self.s1_ip_len_csum.d.next = self.s0_parse.ip_sum_len_csum.val();
 
         // S1: the slot hash (registered inside).
         self.slot_hash.tenant.next = self.s1_hdr.q.val().tenant;
@@ -1399,7 +1405,8 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
         self.s2_thot.d.next = self.s1_decode.hot.val();
         // S1 also: the checksum and length checks (`FrameChecks`), into the header's `bad`.
         self.s1_checks.fields_malformed.next = self.s1_malformed.q.val();
-        self.s1_checks.ip_sum.next = self.s1_ip_sum.q.val();
+        self.s1_checks.ip_sum_rest.next = self.s1_hdr.q.val().ip_rest;
+        self.s1_checks.ip_sum_len_csum.next = self.s1_ip_len_csum.q.val();
         self.s1_checks.ip_total_len.next = self.s1_hdr.q.val().ip_len;
         self.s1_checks.udp_len.next = self.s1_hdr.q.val().udp_len;
         self.s1_checks.elements.next = self.s1_hdr.q.val().elements;
@@ -1934,15 +1941,18 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
     }
 }
 
-/// The checks of `wire::decode` a clock after `header_parse`: the IPv4 checksum from its `ip_sum`
-/// (`Ipv4SumCheck`), with its `fields_malformed`, and those that need the frame's length: at
+/// The checks of `wire::decode` a clock after `header_parse`: the IPv4 checksum from its
+/// `ip_sum`, added here from its two registered halves `ip_sum_rest` and `ip_sum_len_csum` (the
+/// last add before the register was the core's critical path), by `Ipv4SumCheck`, with its
+/// `fields_malformed`, and those that need the frame's length: at
 /// least a header, IPv4 total length = frame length - Ethernet header, UDP length = IPv4 total
 /// length - IPv4 header, payload = 4 x elements; and elements at most `CAP_ELEMENTS` (the core
 /// stores no longer frame).
 #[derive(LogicBlock, Debug)]
 pub struct FrameChecks {
     pub fields_malformed: Signal<In, Bit>,
-    pub ip_sum: Signal<In, Bits<20>>,
+    pub ip_sum_rest: Signal<In, Bits<20>>,
+    pub ip_sum_len_csum: Signal<In, Bits<20>>,
     pub ip_total_len: Signal<In, Bits<16>>,
     pub udp_len: Signal<In, Bits<16>>,
     pub elements: Signal<In, Bits<16>>,
@@ -1962,7 +1972,8 @@ impl FrameChecks {
         let c = |v: usize| Constant::new((v as u64).to_bits());
         FrameChecks {
             fields_malformed: Default::default(),
-            ip_sum: Default::default(),
+            ip_sum_rest: Default::default(),
+            ip_sum_len_csum: Default::default(),
             ip_total_len: Default::default(),
             udp_len: Default::default(),
             elements: Default::default(),
@@ -1981,7 +1992,7 @@ impl FrameChecks {
 impl Logic for FrameChecks {
     #[hdl_gen]
     fn update(&mut self) {
-        self.sum_check.sum.next = self.ip_sum.val();
+        self.sum_check.sum.next = self.ip_sum_rest.val() + self.ip_sum_len_csum.val();
         self.bad.next = self.fields_malformed.val()
             | self.sum_check.bad.val()
             | (self.frame_len.val() < self.header_len.val())

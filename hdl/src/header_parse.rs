@@ -14,6 +14,8 @@
 //!   For a pipeline that checks the IPv4 checksum a clock later, `ip_sum` (the header's words
 //!   summed, unfolded) and `fields_malformed` (the other four) split it: `Ipv4SumCheck` on a
 //!   registered `ip_sum`, ORed with a registered `fields_malformed`, is `header_malformed`.
+//!   `ip_sum` is `ip_sum_rest + ip_sum_len_csum`, two registers' sum for a pipeline that would
+//!   rather not have the last add before its register.
 //! - `ip_total_len`, `udp_len`, `elements` for the length checks, which need the frame's length
 //!   (`decode`: IP length vs frame, UDP vs IP length, payload vs `elements`): a later stage.
 //! - the decoded aggregation header fields (as `aggnic_spec::wire::Header::decode`).
@@ -150,6 +152,9 @@ pub struct HeaderParse {
     /// exactly as `model::reply` recomputes it. Unfolded so that the folds are the consumer's, a
     /// stage later (folded here, the sum and its two folds were the core's critical path).
     pub ip_sum_rest: Signal<Out, Bits<20>>,
+    /// The other two words, total length and checksum, summed: `ip_sum = ip_sum_rest +
+    /// ip_sum_len_csum`.
+    pub ip_sum_len_csum: Signal<Out, Bits<20>>,
 
     pub kind: Signal<Out, Bits<8>>,
     pub flags: Signal<Out, Bits<8>>,
@@ -224,6 +229,7 @@ impl Default for HeaderParse {
             ip_sum: Default::default(),
             ip_total_len: Default::default(),
             ip_sum_rest: Default::default(),
+            ip_sum_len_csum: Default::default(),
             udp_len: Default::default(),
             kind: Default::default(),
             flags: Default::default(),
@@ -295,7 +301,8 @@ impl Logic for HeaderParse {
         // Adder trees, three and four adds deep (a chain of ten was the block's critical path).
         self.rest.next = ((self.ipw[0].val() + self.ipw[2].val()) + (self.ipw[3].val() + self.ipw[4].val()))
             + ((self.ipw[6].val() + self.ipw[7].val()) + (self.ipw[8].val() + self.ipw[9].val()));
-        self.ip_sum.next = self.rest.val() + (self.ipw[1].val() + self.ipw[5].val());
+        self.ip_sum_len_csum.next = self.ipw[1].val() + self.ipw[5].val();
+        self.ip_sum.next = self.rest.val() + self.ip_sum_len_csum.val();
         self.sum_check.sum.next = self.ip_sum.val();
         self.ip_sum_rest.next = self.rest.val();
 
@@ -389,6 +396,7 @@ mod tests {
         salt: u16,
         key_or_bitmap: u64,
         ip_sum_rest: u32,
+        ip_sum_len_csum: u32,
     }
 
     fn drive(uut: &mut HeaderParse, bytes: &[u8], port: u16) -> Hw {
@@ -420,6 +428,7 @@ mod tests {
             salt: uut.salt.val().to_u16(),
             key_or_bitmap: uut.key_or_bitmap.val().to_u64(),
             ip_sum_rest: uut.ip_sum_rest.val().to_u32(),
+            ip_sum_len_csum: uut.ip_sum_len_csum.val().to_u32(),
         }
     }
 
@@ -552,6 +561,17 @@ mod tests {
             .map(|w| u32::from(u16::from_le_bytes([w[0], w[1]])))
             .sum();
         assert_eq!(hw.ip_sum, le_words, "ip_sum: {ctx}");
+        let le_word = |w: usize| u32::from(u16::from_le_bytes([ip[2 * w], ip[2 * w + 1]]));
+        assert_eq!(
+            hw.ip_sum_len_csum,
+            le_word(1) + le_word(5),
+            "ip_sum_len_csum: {ctx}"
+        );
+        assert_eq!(
+            hw.ip_sum_rest,
+            le_words - le_word(1) - le_word(5),
+            "ip_sum_rest: {ctx}"
+        );
         let decoded = wire::decode(b);
         match (&decoded, hw_decode(&hw, b.len())) {
             (Ok(f), Ok(())) => assert_header_fields(&hw, &f.header, &ctx),
