@@ -682,7 +682,6 @@ pub struct TenantCounters {
     tidx: [Constant<Bits<8>>; MAX_TENANTS],
     live: [Constant<Bit>; MAX_TENANTS],
     tenants8: Constant<Bits<8>>,
-    one: Constant<Bits<64>>,
     valid: [DFF<Bit>; MAX_TENANTS],
     /// Update copy and register-side copy, one RAM per counter.
     u_ram: [BlockRam<Bits<64>, TENANT_BITS>; TENANT_COUNTERS],
@@ -721,6 +720,8 @@ pub struct TenantCounters {
     /// the RAM.
     sel_fwd: Signal<Local, Bit>,
     old: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
+    /// A counter's bump, 0 or 1.
+    inc: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
     new: [Signal<Local, Bits<64>>; TENANT_COUNTERS],
 }
 
@@ -748,7 +749,6 @@ impl TenantCounters {
             tidx: tenant_indices(),
             live: std::array::from_fn(|i| Constant::new(i < params.tenants as usize)),
             tenants8: Constant::new(params.tenants.min(255).to_bits()),
-            one: Constant::new(1u64.to_bits()),
             valid: std::array::from_fn(|_| Default::default()),
             u_ram: Default::default(),
             s_ram: Default::default(),
@@ -773,6 +773,7 @@ impl TenantCounters {
             mux_sel_stored: Default::default(),
             sel_fwd: Default::default(),
             old: Default::default(),
+            inc: Default::default(),
             new: Default::default(),
         }
     }
@@ -846,10 +847,12 @@ impl Logic for TenantCounters {
             if self.s1_fwd.q.val() {
                 self.old[c].next = self.w_val[c].q.val();
             }
-            self.new[c].next = self.old[c].val();
+            // The bump as the adder's operand (0 or 1), not a select after the carry chain.
+            self.inc[c].next = 0.into();
             if self.s1_bump.q.val().get_bit(c) {
-                self.new[c].next = self.old[c].val() + self.one.val();
+                self.inc[c].next = 1.into();
             }
+            self.new[c].next = self.old[c].val() + self.inc[c].val();
             self.w_val[c].d.next = self.new[c].val();
             self.x_val[c].d.next = self.w_val[c].q.val();
             self.u_ram[c].write_enable.next = self.w_valid.q.val();
