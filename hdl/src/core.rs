@@ -1941,13 +1941,12 @@ impl<const SLOT_BITS: usize, const SUM_BITS: usize> Logic for AggnicCore<SLOT_BI
     }
 }
 
-/// The checks of `wire::decode` a clock after `header_parse`: the IPv4 checksum from its
-/// `ip_sum`, added here from its two registered halves `ip_sum_rest` and `ip_sum_len_csum` (the
-/// last add before the register was the core's critical path), by `Ipv4SumCheck`, with its
-/// `fields_malformed`, and those that need the frame's length: at
-/// least a header, IPv4 total length = frame length - Ethernet header, UDP length = IPv4 total
-/// length - IPv4 header, payload = 4 x elements; and elements at most `CAP_ELEMENTS` (the core
-/// stores no longer frame).
+/// The checks of `wire::decode` a clock after `header_parse`: the IPv4 checksum by
+/// `Ipv4SumCheck` on its `ip_sum`, added here from the two registered parts `ip_sum_rest` and
+/// `ip_sum_len_csum` (the last add before the register was the core's critical path), with its
+/// `fields_malformed`, and those that need the frame's length: at least a header, IPv4 total
+/// length = frame length - Ethernet header, UDP length = IPv4 total length - IPv4 header,
+/// payload = 4 x elements; and elements at most `CAP_ELEMENTS` (the core stores no longer frame).
 #[derive(LogicBlock, Debug)]
 pub struct FrameChecks {
     pub fields_malformed: Signal<In, Bit>,

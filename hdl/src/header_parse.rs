@@ -556,22 +556,15 @@ mod tests {
             "header_malformed: {ctx}"
         );
         assert_eq!(hw.fields_malformed, header.is_err(), "fields_malformed: {ctx}");
-        let le_words: u32 = ip
+        let le_word: Vec<u32> = ip
             .chunks(2)
             .map(|w| u32::from(u16::from_le_bytes([w[0], w[1]])))
-            .sum();
+            .collect();
+        let le_words: u32 = le_word.iter().sum();
         assert_eq!(hw.ip_sum, le_words, "ip_sum: {ctx}");
-        let le_word = |w: usize| u32::from(u16::from_le_bytes([ip[2 * w], ip[2 * w + 1]]));
-        assert_eq!(
-            hw.ip_sum_len_csum,
-            le_word(1) + le_word(5),
-            "ip_sum_len_csum: {ctx}"
-        );
-        assert_eq!(
-            hw.ip_sum_rest,
-            le_words - le_word(1) - le_word(5),
-            "ip_sum_rest: {ctx}"
-        );
+        let len_csum = le_word[1] + le_word[5];
+        assert_eq!(hw.ip_sum_len_csum, len_csum, "ip_sum_len_csum: {ctx}");
+        assert_eq!(hw.ip_sum_rest, le_words - len_csum, "ip_sum_rest: {ctx}");
         let decoded = wire::decode(b);
         match (&decoded, hw_decode(&hw, b.len())) {
             (Ok(f), Ok(())) => assert_header_fields(&hw, &f.header, &ctx),
