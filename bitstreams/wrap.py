@@ -14,7 +14,11 @@ block placed bare neither fits the pins nor gets a meaningful fmax. The wrapper:
 * registers every output bit (`fold0`), then XOR-reduces the outputs four bits at a time in
   registered levels (`fold1`, `fold2`, ...) down to DOUT registered pins. Each output bit
   reaches a pin, so yosys keeps all the logic behind it; four inputs per level is one LUT4, so
-  the fold never becomes the critical path. Output paths are register-to-register too.
+  the fold never becomes the critical path. Output paths are register-to-register too. The
+  `fold0` registers are marked keep: two outputs that are the same signal would otherwise be
+  merged into one flip-flop, and x ^ x under one pin cancels, dropping their logic (before
+  session 21, `update_decide`'s flags shared flip-flops with their counter bump bits; no pair
+  happened to fall under one pin).
 * drives every clock input of the block (ports named `clock` or `clk`) from the one clock pin.
 
 The block's own logic is therefore timed from its input registers to its output registers, and
@@ -101,7 +105,8 @@ def generate(port_list, top="top", name="aggnic_wrap", din=4, dout=4, clocks=CLO
     v.append(",\n".join("        " + c for c in conns))
     v.append("    );")
     v.append(f"    reg [{n_out - 1}:0] fold0;")
-    v.append("    always @(posedge clk) fold0 <= res;")
+    # keep: two equal outputs would otherwise share one flip-flop, and the XOR fold cancel them.
+    v.append("    (* keep *) always @(posedge clk) fold0 <= res;")
     level, width, fold_ffs, fold_luts = 0, n_out, n_out, 0
     while width > dout:
         nxt = -(-width // FOLD)
