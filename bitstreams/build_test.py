@@ -95,7 +95,7 @@ class OutputsKept(unittest.TestCase):
     def check(self, bits, driven):
         with tempfile.TemporaryDirectory() as d:
             (Path(d) / "wrapped.json").write_text(json.dumps(wrapped_json(bits, driven)))
-            return build.outputs_kept(Path(d), "aggnic_wrap")
+            return build.outputs_kept(build.wrapped_module(Path(d), "aggnic_wrap"))
 
     def test_own_flip_flops_and_constants(self):
         self.assertEqual(self.check([5, 6, "0", 7], [5, 6, 7]),

@@ -16,9 +16,7 @@ block placed bare neither fits the pins nor gets a meaningful fmax. The wrapper:
   reaches a pin, so yosys keeps all the logic behind it; four inputs per level is one LUT4, so
   the fold never becomes the critical path. Output paths are register-to-register too. The
   `fold0` registers are marked keep: two outputs that are the same signal would otherwise be
-  merged into one flip-flop, and x ^ x under one pin cancels, dropping their logic (before
-  session 21, `update_decide`'s flags shared flip-flops with their counter bump bits; no pair
-  happened to fall under one pin).
+  merged into one flip-flop, and x ^ x under one pin cancels, dropping their logic.
 * drives every clock input of the block (ports named `clock` or `clk`) from the one clock pin.
 
 The block's own logic is therefore timed from its input registers to its output registers, and
